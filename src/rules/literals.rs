@@ -1,0 +1,119 @@
+//! Literal extraction for the prefilter: the byte strings that every match of an anchor rule
+//! must contain, so one Aho-Corasick pass can rule a file out.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind};
+
+/// Shortest literal worth prefiltering on; shorter ones hit nearly every file.
+pub const MIN_LITERAL_LEN: usize = 3;
+
+/// Lower-cased literals, at least one of which occurs (ASCII case-insensitively) in every match
+/// of `pattern`, or `None` when no such set of useful literals exists.
+pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    // Case folding only widens the set of literals; the prefilter is case-insensitive anyway,
+    // so read the pattern case-sensitively to keep the literal set small.
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&strip_case_insensitive_flag(pattern))
+        .ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut extractor = Extractor::new();
+        extractor.kind(kind);
+        let seq = extractor.extract(&hir);
+        if let Some(lits) = seq.literals() {
+            let usable: Vec<String> = lits
+                .iter()
+                .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
+                .collect();
+            if !usable.is_empty() && usable.iter().all(|l| l.len() >= MIN_LITERAL_LEN) {
+                return Some(dedup(usable));
+            }
+        }
+    }
+    longest_inner_literal(&hir).map(|l| vec![l])
+}
+
+/// Removes the `i` flag from inline flag groups (`(?i)`, `(?i:`, `(?xi-u)`).
+fn strip_case_insensitive_flag(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(pos) = rest.find("(?") {
+        out.push_str(&rest[..pos]);
+        let group = &rest[pos + 2..];
+        let flags_len = group
+            .find(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
+            .unwrap_or(group.len());
+        let flags: String = group[..flags_len].chars().filter(|&c| c != 'i').collect();
+        let flags = flags.trim_end_matches('-');
+        let after = &group[flags_len..];
+        if flags.is_empty() && after.starts_with(')') {
+            rest = &after[1..];
+        } else if flags.is_empty() && after.starts_with(':') {
+            out.push_str("(?:");
+            rest = &after[1..];
+        } else {
+            out.push_str("(?");
+            out.push_str(flags);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The longest literal that is a mandatory piece of a top-level concatenation.
+fn longest_inner_literal(hir: &Hir) -> Option<String> {
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            let s = String::from_utf8_lossy(&lit.0).to_ascii_lowercase();
+            (s.len() >= MIN_LITERAL_LEN).then_some(s)
+        }
+        HirKind::Capture(cap) => longest_inner_literal(&cap.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(longest_inner_literal)
+            .max_by_key(|s| s.len()),
+        _ => None,
+    }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_and_case() {
+        assert_eq!(
+            required_literals(r"(?i)api\.oxapay\.com").unwrap(),
+            vec!["api.oxapay.com"]
+        );
+        assert_eq!(
+            required_literals(r"(?-u:\b)(?:OXAPAY|CRYPTOMUS)_\w+").unwrap(),
+            vec!["cryptomus_", "oxapay_"]
+        );
+    }
+
+    #[test]
+    fn suffix_and_inner() {
+        assert_eq!(
+            required_literals(r"\w+_api_key").unwrap(),
+            vec!["_api_key"]
+        );
+        assert_eq!(
+            required_literals(r"\w+\.oxapay\.\w+").unwrap(),
+            vec![".oxapay."]
+        );
+    }
+
+    #[test]
+    fn too_short_is_none() {
+        assert_eq!(required_literals(r"\bok\b"), None);
+        assert_eq!(required_literals(r"[a-z]+"), None);
+    }
+}

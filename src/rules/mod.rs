@@ -1,0 +1,117 @@
+//! Rules: the YAML model, loading and validation, compilation into one [`RuleSet`], and the
+//! inline self-tests (`rules test`).
+
+mod literals;
+mod load;
+mod model;
+pub mod selftest;
+
+pub use load::{load_rules, LoadError, RuleSource};
+pub use model::Scope;
+
+use crate::finding::{Category, Confidence, Provider, Severity};
+use crate::lang::{Language, RegionKind};
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// Where a rule was defined, for error messages and `rules list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One inline test case of a rule.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub lang: Option<Language>,
+    pub code: String,
+}
+
+/// A validated, compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub provider: Provider,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub message: String,
+    pub replacement: String,
+    /// Empty means every language.
+    pub languages: Vec<Language>,
+    /// Regions a match may start in (comments are handled separately for anchors).
+    pub regions: Vec<RegionKind>,
+    /// Alternatives: a match of any of them is a candidate.
+    pub patterns: Vec<Regex>,
+    pub all: Vec<Regex>,
+    pub not: Vec<Regex>,
+    pub absent: Vec<Regex>,
+    pub within: Scope,
+    pub matches: Vec<TestCase>,
+    pub no_matches: Vec<TestCase>,
+    pub origin: Origin,
+    /// Prefilter literals (lower-case); only anchors (`High`) have them.
+    pub literals: Vec<String>,
+}
+
+impl Rule {
+    /// Whether the rule runs on files of `lang` at all: lockfiles only carry dependency
+    /// entries, unknown text files only anchors.
+    pub fn applies_to(&self, lang: Language) -> bool {
+        let by_kind = match lang {
+            Language::Lockfile => self.category == Category::Dependency,
+            Language::Text => self.confidence == Confidence::High,
+            _ => true,
+        };
+        by_kind && (self.languages.is_empty() || self.languages.contains(&lang))
+    }
+}
+
+/// All rules of a run, plus the prefilter built from their anchor literals.
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    literals: Vec<String>,
+    prefilter: AhoCorasick,
+}
+
+impl RuleSet {
+    /// Compiles `rules` (already validated) for the given providers, sorted by id.
+    pub fn new(mut rules: Vec<Rule>, providers: &[Provider]) -> anyhow::Result<Self> {
+        rules.retain(|r| providers.contains(&r.provider));
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut literals: Vec<String> = rules.iter().flat_map(|r| r.literals.clone()).collect();
+        literals.sort();
+        literals.dedup();
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&literals)?;
+        Ok(RuleSet {
+            rules,
+            literals,
+            prefilter,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The prefilter's literal set, as `rules literals` prints it.
+    pub fn literals(&self) -> &[String] {
+        &self.literals
+    }
+
+    /// True when `bytes` may hold an anchor; false rules the whole file out.
+    pub fn prefilter_hit(&self, bytes: &[u8]) -> bool {
+        self.prefilter.is_match(bytes)
+    }
+}

@@ -1,0 +1,123 @@
+//! Rule matching inside one file: every place a rule's own matcher accepts, before provider
+//! gating decides which of them count.
+
+use crate::finding::Confidence;
+use crate::lang::{Language, RegionKind, SyntaxView};
+use crate::rules::{Rule, Scope};
+use crate::text::LineIndex;
+use std::ops::Range;
+
+/// A rule match that passed the rule's own conditions.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Index into the rule slice the matcher was given.
+    pub rule: usize,
+    pub span: Range<usize>,
+    /// 0-based line of the match start.
+    pub line: usize,
+    pub region: RegionKind,
+    /// Index into the view's functions.
+    pub function: Option<usize>,
+}
+
+/// The parsed file a matcher works on.
+pub struct FileText<'a> {
+    pub src: &'a str,
+    pub lang: Language,
+    pub view: &'a SyntaxView,
+    pub lines: &'a LineIndex,
+}
+
+/// Runs every rule in `rules` accepted by `select` over `file`; at most one candidate per
+/// (line, rule), sorted by position.
+pub fn candidates(
+    rules: &[Rule],
+    file: &FileText<'_>,
+    select: impl Fn(&Rule) -> bool,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (idx, rule) in rules.iter().enumerate() {
+        if !select(rule) {
+            continue;
+        }
+        let mut last_line = None;
+        let mut hits: Vec<Range<usize>> = rule
+            .patterns
+            .iter()
+            .flat_map(|re| re.find_iter(file.src).map(|m| m.range()))
+            .collect();
+        hits.sort_by_key(|r| r.start);
+        for span in hits {
+            let line = file.lines.line_of(span.start);
+            if last_line == Some(line) {
+                continue;
+            }
+            if let Some(c) = accept(idx, rule, file, span, line) {
+                last_line = Some(line);
+                out.push(c);
+            }
+        }
+    }
+    out.sort_by_key(|c| (c.span.start, c.rule));
+    out
+}
+
+fn accept(
+    idx: usize,
+    rule: &Rule,
+    file: &FileText<'_>,
+    span: Range<usize>,
+    line: usize,
+) -> Option<Candidate> {
+    let region = file.view.region_at(span.start);
+    // Anchors in comments and docs are still worth an informational note; nothing else is.
+    let allowed = rule.regions.contains(&region)
+        || (region == RegionKind::Comment && rule.confidence == Confidence::High);
+    if !allowed {
+        return None;
+    }
+    let line_text = &file.src[file.lines.line_range(file.src, line)];
+    if rule.not.iter().any(|re| re.is_match(line_text)) {
+        return None;
+    }
+    let function = file.view.function_at(span.start);
+    if !rule.all.is_empty() || !rule.absent.is_empty() {
+        let scope = &file.src[scope_range(rule.within, file, line, function)];
+        if !rule.all.iter().all(|re| re.is_match(scope)) {
+            return None;
+        }
+        if rule.absent.iter().any(|re| re.is_match(scope)) {
+            return None;
+        }
+    }
+    Some(Candidate {
+        rule: idx,
+        span,
+        line,
+        region,
+        function,
+    })
+}
+
+/// The text `all` and `absent` inspect. At top level, `function` scope is the whole file.
+fn scope_range(
+    scope: Scope,
+    file: &FileText<'_>,
+    line: usize,
+    function: Option<usize>,
+) -> Range<usize> {
+    let lines_around = |n: usize| {
+        let first = line.saturating_sub(n);
+        let last = (line + n).min(file.lines.line_count() - 1);
+        file.lines.line_range(file.src, first).start..file.lines.line_range(file.src, last).end
+    };
+    match scope {
+        Scope::Line => lines_around(0),
+        Scope::Lines(n) => lines_around(n),
+        Scope::File => 0..file.src.len(),
+        Scope::Function => match function {
+            Some(f) => file.view.functions()[f].range.clone(),
+            None => 0..file.src.len(),
+        },
+    }
+}

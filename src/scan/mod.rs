@@ -1,0 +1,405 @@
+//! The scan: walk the tree, prefilter each file on the anchor literals, match the rules on the
+//! files that hit, gate them by provider context, and return sorted [`Finding`]s.
+//!
+//! Two passes: the first finds the repo's own provider wrappers (functions that talk to the
+//! provider); the second revisits only files that mention a wrapper's name, because their
+//! callers never name the provider.
+
+pub mod context;
+mod matcher;
+mod progress;
+
+pub use matcher::{candidates, Candidate, FileText};
+
+use crate::finding::{Category, Confidence, Finding, Provider, Severity};
+use crate::lang::{build_view, Language, SyntaxView};
+use crate::rules::{Rule, RuleSet};
+use crate::text::LineIndex;
+use crate::walk::{self, Entry, Skip, SkipCounts, WalkOptions};
+use context::{gate, wrapper_defs, WrapperDef, WrapperIndex};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub walk: WalkOptions,
+    pub min_confidence: Confidence,
+    /// Show a spinner on stderr when it is a terminal and the scan takes a while.
+    pub progress: bool,
+}
+
+/// The result of a scan: the public JSON contract's payload.
+#[derive(Debug, Serialize)]
+pub struct ScanOutcome {
+    pub root: String,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub files_scanned: usize,
+    /// Files that hit the anchor prefilter (or call a provider wrapper).
+    pub files_matched: usize,
+    pub findings: usize,
+    pub by_provider: BTreeMap<Provider, usize>,
+    pub by_category: BTreeMap<Category, usize>,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub skipped: Skipped,
+    /// Files that could not be read and walker errors, one line each.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Skipped {
+    pub binary: usize,
+    pub too_large: usize,
+    pub non_utf8: usize,
+    pub unreadable: usize,
+}
+
+/// One analysed file's contribution.
+struct FileResult {
+    findings: Vec<Finding>,
+    defs: Vec<WrapperDef>,
+}
+
+/// Runs a scan over `opts.paths` with `rules`.
+pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> {
+    for p in &opts.paths {
+        if !p.exists() {
+            anyhow::bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let base = scan_base(&opts.paths);
+    let skips = SkipCounts::default();
+    let scanned = AtomicUsize::new(0);
+    let warnings = Mutex::new(Vec::new());
+    let results: Mutex<BTreeMap<String, FileResult>> = Mutex::new(BTreeMap::new());
+    let code_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
+    let progress = progress::Progress::new(opts.progress);
+    let no_wrappers = WrapperIndex::new(Vec::new());
+
+    let visit = |entry: Entry| {
+        progress.tick();
+        let Some((bytes, lang)) = load(&entry, opts.walk.max_filesize, &skips, &warnings) else {
+            return;
+        };
+        scanned.fetch_add(1, Ordering::Relaxed);
+        if lang.is_code() {
+            code_files.lock().unwrap().push((entry.clone(), lang));
+        }
+        if !rules.prefilter_hit(&bytes) {
+            return;
+        }
+        let Ok(src) = std::str::from_utf8(&bytes) else {
+            return;
+        };
+        let result = analyze(rules, &entry.rel, lang, src, &no_wrappers);
+        results.lock().unwrap().insert(entry.rel, result);
+    };
+    let on_error = |e: String| warnings.lock().unwrap().push(e);
+    walk::walk(&opts.paths, &base, &opts.walk, &visit, &on_error)?;
+
+    let mut results = results.into_inner().unwrap();
+    let defs: Vec<WrapperDef> = results.values().flat_map(|r| r.defs.clone()).collect();
+    let wrappers = WrapperIndex::new(defs);
+    if !wrappers.is_empty() {
+        let files = code_files.into_inner().unwrap();
+        let revisited = revisit_callers(rules, &wrappers, &files, opts.walk.threads);
+        results.extend(revisited);
+    }
+    progress.finish();
+
+    let files_matched = results.len();
+    let mut findings: Vec<Finding> = results
+        .into_values()
+        .flat_map(|r| r.findings)
+        .filter(|f| f.confidence >= opts.min_confidence)
+        .collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let mut warnings = warnings.into_inner().unwrap();
+    warnings.sort();
+    let summary = Summary {
+        files_scanned: scanned.load(Ordering::Relaxed),
+        files_matched,
+        findings: findings.len(),
+        by_provider: count_by(&findings, |f| f.provider),
+        by_category: count_by(&findings, |f| f.category),
+        by_severity: count_by(&findings, |f| f.severity),
+        skipped: Skipped {
+            binary: skips.get(Skip::Binary),
+            too_large: skips.get(Skip::TooLarge),
+            non_utf8: skips.get(Skip::NonUtf8),
+            unreadable: skips.get(Skip::Unreadable),
+        },
+        warnings,
+    };
+    Ok(ScanOutcome {
+        root: display_root(&opts.paths),
+        findings,
+        summary,
+    })
+}
+
+/// Reads a file and checks it is text; counts and notes why when it is not.
+fn load(
+    entry: &Entry,
+    max: u64,
+    skips: &SkipCounts,
+    warnings: &Mutex<Vec<String>>,
+) -> Option<(Vec<u8>, Language)> {
+    let checked = walk::read(entry, max).and_then(|bytes| {
+        if std::str::from_utf8(&bytes).is_err() {
+            Err(Skip::NonUtf8)
+        } else {
+            Ok(bytes)
+        }
+    });
+    match checked {
+        Ok(bytes) => {
+            let lang = walk::language_of(entry, &bytes);
+            Some((bytes, lang))
+        }
+        Err(skip) => {
+            skips.count(skip);
+            if skip == Skip::Unreadable {
+                warnings
+                    .lock()
+                    .unwrap()
+                    .push(format!("{}: cannot be read", entry.rel));
+            }
+            None
+        }
+    }
+}
+
+/// Second pass: files that mention a wrapper's name are analysed again with the wrappers known.
+fn revisit_callers(
+    rules: &RuleSet,
+    wrappers: &WrapperIndex,
+    files: &[(Entry, Language)],
+    threads: usize,
+) -> Vec<(String, FileResult)> {
+    let names = aho_corasick::AhoCorasick::new(&wrappers.literals)
+        .expect("identifier literals always build");
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(Vec::new());
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        threads
+    };
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((entry, lang)) = files.get(i) else {
+                    break;
+                };
+                if !wrappers.serves(*lang) {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&entry.path) else {
+                    continue;
+                };
+                if !names.is_match(&bytes) {
+                    continue;
+                }
+                if let Ok(src) = std::str::from_utf8(&bytes) {
+                    let result = analyze(rules, &entry.rel, *lang, src, wrappers);
+                    out.lock().unwrap().push((entry.rel.clone(), result));
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap()
+}
+
+/// Matches, gates and builds findings for one file.
+fn analyze(
+    rules: &RuleSet,
+    rel: &str,
+    lang: Language,
+    src: &str,
+    wrappers: &WrapperIndex,
+) -> FileResult {
+    let view = build_view(lang, src);
+    let lines = LineIndex::new(src);
+    let file = FileText {
+        src,
+        lang,
+        view: &view,
+        lines: &lines,
+    };
+    let all = rules.rules();
+    let cands = candidates(all, &file, |r| r.applies_to(lang));
+    let calls = if wrappers.serves(lang) {
+        wrappers.calls(src, lang, &view, &lines)
+    } else {
+        Vec::new()
+    };
+    let gated = gate(all, cands, &calls, &wrappers.defs, &view);
+    let defs = wrapper_defs(all, &gated, &view, rel, lang, &lines);
+
+    let builder = FindingBuilder {
+        rel,
+        src,
+        view: &view,
+        lines: &lines,
+    };
+    let mut findings: Vec<Finding> = gated
+        .kept
+        .iter()
+        .map(|(c, severity)| builder.from_rule(&all[c.rule], c, *severity))
+        .collect();
+    let mut call_lines = std::collections::HashSet::new();
+    for call in &calls {
+        let def = &wrappers.defs[call.def];
+        if def.path != rel && call_lines.insert((call.line, def.provider)) {
+            findings.push(builder.from_call(def, call));
+        }
+    }
+    assign_fingerprints(&mut findings);
+    FileResult { findings, defs }
+}
+
+struct FindingBuilder<'a> {
+    rel: &'a str,
+    src: &'a str,
+    view: &'a SyntaxView,
+    lines: &'a LineIndex,
+}
+
+impl FindingBuilder<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        &self,
+        rule: String,
+        provider: Provider,
+        category: Category,
+        severity: Severity,
+        confidence: Confidence,
+        span: &std::ops::Range<usize>,
+        function: Option<usize>,
+        message: String,
+        replacement: String,
+    ) -> Finding {
+        let (line, column) = self.lines.position(self.src, span.start);
+        let (end_line, end_column) = self.lines.position(self.src, span.end);
+        let snippet = self.src[self.lines.line_range(self.src, line - 1)]
+            .trim()
+            .to_string();
+        Finding {
+            rule,
+            provider,
+            category,
+            severity,
+            confidence,
+            path: self.rel.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            function: function.map(|f| self.view.functions()[f].name.clone()),
+            snippet,
+            message,
+            replacement,
+            fingerprint: String::new(),
+        }
+    }
+
+    fn from_rule(&self, rule: &Rule, c: &Candidate, severity: Severity) -> Finding {
+        self.make(
+            rule.id.clone(),
+            rule.provider,
+            rule.category,
+            severity,
+            rule.confidence,
+            &c.span,
+            c.function,
+            rule.message.clone(),
+            rule.replacement.clone(),
+        )
+    }
+
+    fn from_call(&self, def: &WrapperDef, call: &context::WrapperCall) -> Finding {
+        self.make(
+            format!("{}-wrapper-call", def.provider.id()),
+            def.provider,
+            def.category,
+            def.severity,
+            Confidence::Medium,
+            &call.span,
+            call.function,
+            format!(
+                "calls `{}`, the repository's {} wrapper ({}:{})",
+                def.qualified, def.provider, def.path, def.line
+            ),
+            def.replacement.clone(),
+        )
+    }
+}
+
+/// Fingerprints hash what a finding is, not where: rule, path, function, whitespace-normalised
+/// snippet and the occurrence index among identical tuples, so moving code does not churn them.
+fn assign_fingerprints(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut seen: HashMap<(String, Option<String>, String), usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let snippet = f.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        let key = (f.rule.clone(), f.function.clone(), snippet);
+        let occurrence = seen.entry(key.clone()).or_insert(0);
+        let mut h = Sha256::new();
+        for part in [
+            key.0.as_str(),
+            &f.path,
+            key.1.as_deref().unwrap_or(""),
+            &key.2,
+            &occurrence.to_string(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        *occurrence += 1;
+        f.fingerprint = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+    }
+}
+
+fn count_by<K: Ord>(findings: &[Finding], key: impl Fn(&Finding) -> K) -> BTreeMap<K, usize> {
+    let mut m = BTreeMap::new();
+    for f in findings {
+        *m.entry(key(f)).or_insert(0) += 1;
+    }
+    m
+}
+
+/// The directory finding paths are relative to: the one directory given, the parent of the one
+/// file given, or the current directory for several paths.
+fn scan_base(paths: &[PathBuf]) -> PathBuf {
+    match paths {
+        [one] if one.is_dir() => one.clone(),
+        [one] => one
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".")),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn display_root(paths: &[PathBuf]) -> String {
+    match paths {
+        [one] => one.display().to_string(),
+        _ => ".".to_string(),
+    }
+}

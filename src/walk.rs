@@ -1,0 +1,222 @@
+//! Walking the tree: the `ignore` crate's parallel walker with our ignore file, plus reading
+//! each file once and sorting out what cannot be scanned (binary, huge, non-UTF-8, unreadable).
+
+use crate::lang::{detect_language, Language};
+use ignore::overrides::OverrideBuilder;
+use ignore::{WalkBuilder, WalkState};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Per-directory ignore file of our own, beside `.gitignore` and `.ignore`.
+pub const IGNORE_FILE: &str = ".makepay-migrate-ignore";
+
+/// Bytes inspected for a NUL byte to call a file binary (git's heuristic).
+const BINARY_SNIFF_LEN: usize = 8 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub hidden: bool,
+    pub no_ignore: bool,
+    pub max_filesize: u64,
+    /// 0 lets the walker choose (one per core).
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            hidden: false,
+            no_ignore: false,
+            max_filesize: 10 * 1024 * 1024,
+            threads: 0,
+        }
+    }
+}
+
+/// Why a file was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    Binary,
+    TooLarge,
+    NonUtf8,
+    Unreadable,
+}
+
+/// Counts of files not scanned, by reason; reported in every summary.
+#[derive(Debug, Default, Serialize)]
+pub struct SkipCounts {
+    pub binary: AtomicUsize,
+    pub too_large: AtomicUsize,
+    pub non_utf8: AtomicUsize,
+    pub unreadable: AtomicUsize,
+}
+
+impl SkipCounts {
+    pub fn count(&self, skip: Skip) {
+        let counter = match skip {
+            Skip::Binary => &self.binary,
+            Skip::TooLarge => &self.too_large,
+            Skip::NonUtf8 => &self.non_utf8,
+            Skip::Unreadable => &self.unreadable,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn get(&self, skip: Skip) -> usize {
+        match skip {
+            Skip::Binary => &self.binary,
+            Skip::TooLarge => &self.too_large,
+            Skip::NonUtf8 => &self.non_utf8,
+            Skip::Unreadable => &self.unreadable,
+        }
+        .load(Ordering::Relaxed)
+    }
+}
+
+/// A file found by the walk: where it is and how to read it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// Relative to the scan root, `/`-separated.
+    pub rel: String,
+    pub size: u64,
+}
+
+/// Walks `roots` in parallel and calls `visit` for every regular file; `visit` runs on the
+/// walker's threads. Errors from the walker itself (a directory that cannot be listed) go to
+/// `on_error`.
+pub fn walk(
+    roots: &[PathBuf],
+    base: &Path,
+    opts: &WalkOptions,
+    visit: &(dyn Fn(Entry) + Sync),
+    on_error: &(dyn Fn(String) + Sync),
+) -> anyhow::Result<()> {
+    let mut builder = WalkBuilder::new(&roots[0]);
+    for root in &roots[1..] {
+        builder.add(root);
+    }
+    builder
+        .hidden(!opts.hidden)
+        .follow_links(false)
+        .threads(opts.threads)
+        .add_custom_ignore_filename(IGNORE_FILE);
+    if opts.no_ignore {
+        builder
+            .ignore(false)
+            .git_ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .parents(false);
+    } else {
+        // Respect .gitignore even outside a git checkout (a fixture, an unpacked tarball).
+        builder.require_git(false);
+    }
+    if !opts.include.is_empty() || !opts.exclude.is_empty() {
+        let mut ov = OverrideBuilder::new(base);
+        for glob in &opts.include {
+            ov.add(glob)?;
+        }
+        for glob in &opts.exclude {
+            ov.add(&format!("!{glob}"))?;
+        }
+        builder.overrides(ov.build()?);
+    }
+    builder.build_parallel().run(|| {
+        Box::new(|result| {
+            match result {
+                Ok(dent) => {
+                    let is_file = dent.file_type().is_some_and(|t| t.is_file());
+                    if is_file {
+                        let size = dent.metadata().map(|m| m.len()).unwrap_or(0);
+                        visit(Entry {
+                            rel: relative(dent.path(), base),
+                            path: dent.into_path(),
+                            size,
+                        });
+                    }
+                }
+                Err(err) => on_error(err.to_string()),
+            }
+            WalkState::Continue
+        })
+    });
+    Ok(())
+}
+
+/// `path` relative to `base`, `/`-separated, without a leading `./`.
+pub fn relative(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let s: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if s.is_empty() {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        s.join("/")
+    }
+}
+
+/// Reads a file whole, or says why it cannot be scanned. Memory is bounded by the size cap.
+pub fn read(entry: &Entry, max_filesize: u64) -> Result<Vec<u8>, Skip> {
+    if entry.size > max_filesize {
+        return Err(Skip::TooLarge);
+    }
+    let bytes = std::fs::read(&entry.path).map_err(|_| Skip::Unreadable)?;
+    if bytes.len() as u64 > max_filesize {
+        return Err(Skip::TooLarge);
+    }
+    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+    if memchr::memchr(0, sniff).is_some() {
+        return Err(Skip::Binary);
+    }
+    Ok(bytes)
+}
+
+/// The language of a file, from its name or its first line.
+pub fn language_of(entry: &Entry, bytes: &[u8]) -> Language {
+    detect_language(&entry.path, &bytes[..bytes.len().min(256)])
+}
+
+/// Parses `10M`, `512K`, `1G` or plain bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, mult) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 1024),
+        Some('m' | 'M') => (&s[..s.len() - 1], 1024 * 1024),
+        Some('g' | 'G') => (&s[..s.len() - 1], 1024 * 1024 * 1024),
+        _ => (s, 1),
+    };
+    digits
+        .parse::<u64>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("`{s}` is not a size (use bytes or a K, M, G suffix, e.g. 10M)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10M"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("ten").is_err());
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("./a/b/c.js"), Path::new("./a")), "b/c.js");
+        assert_eq!(relative(Path::new("x.js"), Path::new("x.js")), "x.js");
+    }
+}
