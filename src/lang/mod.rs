@@ -6,6 +6,8 @@
 
 mod detect;
 pub mod lexical;
+mod rust_syn;
+mod treesitter;
 pub mod view;
 
 pub use detect::detect_language;

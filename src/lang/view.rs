@@ -1,6 +1,6 @@
 //! The syntax view: what the matcher asks of a file's structure.
 
-use super::{lexical, Language};
+use super::{lexical, rust_syn, treesitter, Language};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -74,10 +74,23 @@ impl SyntaxView {
     }
 }
 
-/// Builds the best view available for `lang`: a parser where one serves the language, the
-/// lexical view otherwise or when parsing fails.
+/// Builds the best view available for `lang`: `syn` for Rust, tree-sitter for the other
+/// programming languages, and the lexical view for everything else and wherever a parse fails
+/// (then functions come from whatever the parser still recovered).
 pub fn build_view(lang: Language, src: &str) -> SyntaxView {
-    SyntaxView::new(lexical::regions(lang, src), Vec::new())
+    if lang == Language::Rust {
+        let functions = rust_syn::functions(src).unwrap_or_default();
+        return SyntaxView::new(lexical::regions(lang, src), functions);
+    }
+    match treesitter::parse(lang, src) {
+        Some(parsed) => {
+            let regions = parsed
+                .regions
+                .unwrap_or_else(|| lexical::regions(lang, src));
+            SyntaxView::new(regions, parsed.functions)
+        }
+        None => SyntaxView::new(lexical::regions(lang, src), Vec::new()),
+    }
 }
 
 #[cfg(test)]

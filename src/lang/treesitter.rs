@@ -1,0 +1,287 @@
+//! The tree-sitter backend: exact string and comment spans, and named functions with their
+//! class or receiver, for the languages whose grammars we ship.
+
+use super::view::{FunctionSpan, RegionKind};
+use super::Language;
+use std::ops::Range;
+use tree_sitter::{Node, Parser};
+
+/// Node kinds that define a named function or method.
+const FUNCTION_KINDS: &[&str] = &[
+    "function_declaration",
+    "generator_function_declaration",
+    "function_definition",
+    "method_definition",
+    "method_declaration",
+    "constructor_declaration",
+    "local_function_statement",
+    "method",
+    "singleton_method",
+];
+
+/// Anonymous function kinds, named after what they are assigned to.
+const ANONYMOUS_KINDS: &[&str] = &[
+    "arrow_function",
+    "function_expression",
+    "function",
+    "generator_function",
+    "anonymous_function",
+    "lambda_expression",
+    "func_literal",
+];
+
+/// Node kinds that give their methods a `Class.` prefix.
+const CLASS_KINDS: &[&str] = &[
+    "class_declaration",
+    "class_definition",
+    "class",
+    "abstract_class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+    "struct_declaration",
+    "object_declaration",
+    "trait_declaration",
+    "module",
+];
+
+fn grammar(lang: Language) -> Option<tree_sitter::Language> {
+    Some(match lang {
+        Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+        Language::Javascript => tree_sitter_javascript::LANGUAGE.into(),
+        Language::Typescript => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+        Language::Java => tree_sitter_java::LANGUAGE.into(),
+        Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+        Language::Csharp => tree_sitter_c_sharp::LANGUAGE.into(),
+        Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        _ => return None,
+    })
+}
+
+/// What the tree says about a file. `regions` is `None` when the parse had errors, so the
+/// caller falls back to the lexical view for them.
+pub struct Parsed {
+    pub regions: Option<Vec<(Range<usize>, RegionKind)>>,
+    pub functions: Vec<FunctionSpan>,
+}
+
+/// Parses `src`, or `None` when no grammar serves `lang` or the parser gives up.
+pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
+    let mut parser = Parser::new();
+    parser.set_language(&grammar(lang)?).ok()?;
+    let tree = parser.parse(src, None)?;
+    let root = tree.root_node();
+    let mut walker = Walker {
+        src: src.as_bytes(),
+        regions: Vec::new(),
+        functions: Vec::new(),
+        scopes: Vec::new(),
+        region_end: 0,
+    };
+    walker.visit(root);
+    Some(Parsed {
+        regions: (!root.has_error()).then_some(walker.regions),
+        functions: walker.functions,
+    })
+}
+
+struct Walker<'a> {
+    src: &'a [u8],
+    regions: Vec<(Range<usize>, RegionKind)>,
+    functions: Vec<FunctionSpan>,
+    /// Enclosing classes (`Some`) and functions (`None`), innermost last: a function is a
+    /// method only when a class, not another function, directly encloses it.
+    scopes: Vec<Option<String>>,
+    /// End of the string region being walked; literals nested in it are part of it.
+    region_end: usize,
+}
+
+impl Walker<'_> {
+    fn text(&self, node: Node<'_>) -> &str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn visit(&mut self, node: Node<'_>) {
+        let kind = node.kind();
+        if let Some(region) = region_of(kind) {
+            if node.start_byte() >= self.region_end {
+                self.regions.push((node.byte_range(), region));
+                self.region_end = node.end_byte();
+            }
+            if region == RegionKind::Comment || node.named_child_count() == 0 {
+                return;
+            }
+        }
+        let mut scope = None;
+        if CLASS_KINDS.contains(&kind) {
+            if let Some(name) = node.child_by_field_name("name") {
+                let name = self.text(name).rsplit("::").next().unwrap_or("").to_string();
+                scope = Some(Some(name));
+            }
+        } else if let Some(name) = self.function_name(node) {
+            let name = match (self.scopes.last(), name.contains('.')) {
+                (Some(Some(class)), false) => format!("{class}.{name}"),
+                _ => name,
+            };
+            self.functions.push(FunctionSpan {
+                name,
+                range: node.byte_range(),
+            });
+            scope = Some(None);
+        }
+        let pushed = scope.is_some();
+        if let Some(s) = scope {
+            self.scopes.push(s);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.visit(child);
+        }
+        if pushed {
+            self.scopes.pop();
+        }
+    }
+
+    /// The name of the function `node` defines, if it defines one.
+    fn function_name(&self, node: Node<'_>) -> Option<String> {
+        let kind = node.kind();
+        if FUNCTION_KINDS.contains(&kind) {
+            let name = self.text(node.child_by_field_name("name")?).to_string();
+            if kind == "method_declaration" {
+                if let Some(recv) = node.child_by_field_name("receiver") {
+                    return Some(format!("{}.{name}", self.go_receiver(recv)?));
+                }
+            }
+            return Some(name);
+        }
+        if ANONYMOUS_KINDS.contains(&kind) {
+            return self.binding_name(node);
+        }
+        None
+    }
+
+    /// `const handler = () => {}`, `{ create: function () {} }`, `exports.handler = ...`,
+    /// class fields `handle = async () => {}`.
+    fn binding_name(&self, node: Node<'_>) -> Option<String> {
+        let parent = node.parent()?;
+        let target = match parent.kind() {
+            "variable_declarator" => parent.child_by_field_name("name"),
+            "pair" => parent.child_by_field_name("key"),
+            "assignment_expression" => parent.child_by_field_name("left"),
+            "public_field_definition" | "field_definition" => parent
+                .child_by_field_name("name")
+                .or_else(|| parent.child_by_field_name("property")),
+            _ => None,
+        }?;
+        let text = self.text(target);
+        let last = text
+            .rsplit(['.', '>'])
+            .next()
+            .unwrap_or(text)
+            .trim_matches(['"', '\'', '$']);
+        (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .then(|| last.to_string())
+    }
+
+    /// `(c *Client)` → `Client`.
+    fn go_receiver(&self, params: Node<'_>) -> Option<String> {
+        let text = self.text(params);
+        let ty = text
+            .trim_matches(['(', ')'])
+            .split_whitespace()
+            .last()?
+            .trim_start_matches('*');
+        let ty = ty.split('[').next().unwrap_or(ty);
+        Some(ty.to_string())
+    }
+}
+
+fn region_of(kind: &str) -> Option<RegionKind> {
+    if kind.contains("comment") {
+        Some(RegionKind::Comment)
+    } else if matches!(
+        kind,
+        "string"
+            | "string_literal"
+            | "template_string"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "encapsed_string"
+            | "heredoc"
+            | "nowdoc"
+            | "verbatim_string_literal"
+            | "interpolated_string_expression"
+            | "raw_string"
+            | "character_literal"
+            | "char_literal"
+            | "string_content"
+            | "multiline_string_literal"
+            | "line_string_literal"
+    ) {
+        Some(RegionKind::String)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(lang: Language, src: &str) -> Vec<String> {
+        parse(lang, src)
+            .unwrap()
+            .functions
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn javascript_names() {
+        let src = "class Pay { async create(a) { return 1 } }\n\
+                   const handler = async (req) => { return 2 };\n\
+                   module.exports.verifyHmac = function (x) {};\n\
+                   app.post('/cb', (req, res) => {});\n\
+                   function plain() {}\n";
+        assert_eq!(
+            names(Language::Javascript, src),
+            vec!["Pay.create", "handler", "verifyHmac", "plain"]
+        );
+    }
+
+    #[test]
+    fn go_receivers_and_python_classes() {
+        let go = "package x\nfunc (c *Client) CreateInvoice() {}\nfunc Verify() {}\n";
+        assert_eq!(names(Language::Go, go), vec!["Client.CreateInvoice", "Verify"]);
+        let py = "class Api:\n    def create(self):\n        def inner():\n            pass\n";
+        assert_eq!(names(Language::Python, py), vec!["Api.create", "inner"]);
+    }
+
+    #[test]
+    fn php_java_csharp_ruby_kotlin() {
+        let php = "<?php\nclass OxaPay { public function createInvoice($a) { return 1; } }\nfunction helper() {}\n";
+        assert_eq!(names(Language::Php, php), vec!["OxaPay.createInvoice", "helper"]);
+        let java = "class Client { String sign(String b) { return b; } }";
+        assert_eq!(names(Language::Java, java), vec!["Client.sign"]);
+        let cs = "class Hook { public bool Verify(string s) { return true; } }";
+        assert_eq!(names(Language::Csharp, cs), vec!["Hook.Verify"]);
+        let rb = "class Pay\n  def create\n  end\nend\n";
+        assert_eq!(names(Language::Ruby, rb), vec!["Pay.create"]);
+        let kt = "class Pay { fun create(): Int { return 1 } }";
+        assert_eq!(names(Language::Kotlin, kt), vec!["Pay.create"]);
+    }
+
+    #[test]
+    fn strings_and_comments() {
+        let src = "const u = `https://${host}/x`; // note\n";
+        let parsed = parse(Language::Javascript, src).unwrap();
+        let regions = parsed.regions.unwrap();
+        let kinds: Vec<(&str, RegionKind)> =
+            regions.iter().map(|(r, k)| (&src[r.clone()], *k)).collect();
+        assert_eq!(kinds[0], ("`https://${host}/x`", RegionKind::String));
+        assert_eq!(kinds.last().unwrap(), &("// note", RegionKind::Comment));
+    }
+}
