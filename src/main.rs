@@ -2,11 +2,11 @@ use anyhow::Context;
 use clap::Parser;
 use makepay_migrate::cli::{Cli, Command, RulesCommand, ScanArgs};
 use makepay_migrate::finding::Severity;
+use makepay_migrate::load_rule_set;
 use makepay_migrate::report::printer;
 use makepay_migrate::rules::selftest;
 use makepay_migrate::scan::{scan, ScanOptions};
 use makepay_migrate::walk::WalkOptions;
-use makepay_migrate::load_rule_set;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -31,7 +31,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "{:<48} {:<10} {:<22} {:<7} {}",
-                    r.id, r.provider.id(), r.category, r.confidence, r.severity
+                    r.id,
+                    r.provider.id(),
+                    r.category,
+                    r.confidence,
+                    r.severity
                 )?;
             }
             Ok(ExitCode::SUCCESS)
@@ -95,10 +99,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {w}");
         }
     }
-    let actionable = outcome
-        .findings
-        .iter()
-        .any(|f| f.severity > Severity::Info);
+    let actionable = outcome.findings.iter().any(|f| f.severity > Severity::Info);
     Ok(if actionable {
         ExitCode::from(1)
     } else {

@@ -104,8 +104,7 @@ pub fn walk(
     builder
         .hidden(!opts.hidden)
         .follow_links(false)
-        .threads(opts.threads)
-        .add_custom_ignore_filename(IGNORE_FILE);
+        .threads(opts.threads);
     if opts.no_ignore {
         builder
             .ignore(false)
@@ -115,7 +114,9 @@ pub fn walk(
             .parents(false);
     } else {
         // Respect .gitignore even outside a git checkout (a fixture, an unpacked tarball).
-        builder.require_git(false);
+        builder
+            .require_git(false)
+            .add_custom_ignore_filename(IGNORE_FILE);
     }
     if !opts.include.is_empty() || !opts.exclude.is_empty() {
         let mut ov = OverrideBuilder::new(base);
@@ -215,8 +216,28 @@ mod tests {
     }
 
     #[test]
+    fn unreadable_entries_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Entry {
+            path: dir.path().join("gone.js"),
+            rel: "gone.js".into(),
+            size: 10,
+        };
+        assert_eq!(read(&missing, 1024), Err(Skip::Unreadable));
+        let a_directory = Entry {
+            path: dir.path().to_path_buf(),
+            rel: ".".into(),
+            size: 0,
+        };
+        assert_eq!(read(&a_directory, 1024), Err(Skip::Unreadable));
+    }
+
+    #[test]
     fn relative_paths() {
-        assert_eq!(relative(Path::new("./a/b/c.js"), Path::new("./a")), "b/c.js");
+        assert_eq!(
+            relative(Path::new("./a/b/c.js"), Path::new("./a")),
+            "b/c.js"
+        );
         assert_eq!(relative(Path::new("x.js"), Path::new("x.js")), "x.js");
     }
 }

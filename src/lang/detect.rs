@@ -132,8 +132,14 @@ mod tests {
     #[test]
     fn shebangs() {
         let p = Path::new("bin/tool");
-        assert_eq!(detect_language(p, b"#!/usr/bin/env python3\n"), Language::Python);
-        assert_eq!(detect_language(p, b"#!/usr/bin/node\n"), Language::Javascript);
+        assert_eq!(
+            detect_language(p, b"#!/usr/bin/env python3\n"),
+            Language::Python
+        );
+        assert_eq!(
+            detect_language(p, b"#!/usr/bin/node\n"),
+            Language::Javascript
+        );
         assert_eq!(detect_language(p, b"#!/bin/sh\n"), Language::Text);
     }
 }

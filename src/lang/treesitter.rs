@@ -117,7 +117,12 @@ impl Walker<'_> {
         let mut scope = None;
         if CLASS_KINDS.contains(&kind) {
             if let Some(name) = node.child_by_field_name("name") {
-                let name = self.text(name).rsplit("::").next().unwrap_or("").to_string();
+                let name = self
+                    .text(name)
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 scope = Some(Some(name));
             }
         } else if let Some(name) = self.function_name(node) {
@@ -255,7 +260,10 @@ mod tests {
     #[test]
     fn go_receivers_and_python_classes() {
         let go = "package x\nfunc (c *Client) CreateInvoice() {}\nfunc Verify() {}\n";
-        assert_eq!(names(Language::Go, go), vec!["Client.CreateInvoice", "Verify"]);
+        assert_eq!(
+            names(Language::Go, go),
+            vec!["Client.CreateInvoice", "Verify"]
+        );
         let py = "class Api:\n    def create(self):\n        def inner():\n            pass\n";
         assert_eq!(names(Language::Python, py), vec!["Api.create", "inner"]);
     }
@@ -263,7 +271,10 @@ mod tests {
     #[test]
     fn php_java_csharp_ruby_kotlin() {
         let php = "<?php\nclass OxaPay { public function createInvoice($a) { return 1; } }\nfunction helper() {}\n";
-        assert_eq!(names(Language::Php, php), vec!["OxaPay.createInvoice", "helper"]);
+        assert_eq!(
+            names(Language::Php, php),
+            vec!["OxaPay.createInvoice", "helper"]
+        );
         let java = "class Client { String sign(String b) { return b; } }";
         assert_eq!(names(Language::Java, java), vec!["Client.sign"]);
         let cs = "class Hook { public bool Verify(string s) { return true; } }";

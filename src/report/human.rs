@@ -91,8 +91,9 @@ fn write_summary(out: &mut dyn Write, o: &ScanOutcome) -> io::Result<()> {
             .collect();
         writeln!(
             out,
-            "{} findings in {files} files ({})",
-            o.findings.len(),
+            "{} in {} ({})",
+            plural(o.findings.len(), "finding"),
+            plural(files, "file"),
             severities.join(", ")
         )?;
         for (provider, n) in &s.by_provider {
@@ -113,8 +114,21 @@ fn write_summary(out: &mut dyn Write, o: &ScanOutcome) -> io::Result<()> {
     let sk = &s.skipped;
     writeln!(
         out,
-        "Scanned {} files ({} matched); skipped {} binary, {} too large, {} non-UTF-8, {} unreadable.",
-        s.files_scanned, s.files_matched, sk.binary, sk.too_large, sk.non_utf8, sk.unreadable
+        "Scanned {} ({} matched); skipped {} binary, {} too large, {} non-UTF-8, {} unreadable.",
+        plural(s.files_scanned, "file"),
+        s.files_matched,
+        sk.binary,
+        sk.too_large,
+        sk.non_utf8,
+        sk.unreadable
     )?;
     Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

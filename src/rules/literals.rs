@@ -30,7 +30,7 @@ pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
             }
         }
     }
-    longest_inner_literal(&hir).map(|l| vec![l])
+    required_set(&hir)
 }
 
 /// Removes the `i` flag from inline flag groups (`(?i)`, `(?i:`, `(?xi-u)`).
@@ -61,20 +61,31 @@ fn strip_case_insensitive_flag(pattern: &str) -> String {
     out
 }
 
-/// The longest literal that is a mandatory piece of a top-level concatenation.
-fn longest_inner_literal(hir: &Hir) -> Option<String> {
-    match hir.kind() {
-        HirKind::Literal(lit) => {
-            let s = String::from_utf8_lossy(&lit.0).to_ascii_lowercase();
-            (s.len() >= MIN_LITERAL_LEN).then_some(s)
+/// A set of literals one of which every match contains, found anywhere in the pattern's
+/// mandatory structure (not only at its ends); the set whose shortest member is longest wins.
+fn required_set(hir: &Hir) -> Option<Vec<String>> {
+    let set = match hir.kind() {
+        HirKind::Literal(lit) => vec![String::from_utf8_lossy(&lit.0).to_ascii_lowercase()],
+        HirKind::Capture(cap) => return required_set(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => return required_set(&rep.sub),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for alt in alts {
+                all.extend(required_set(alt)?);
+            }
+            dedup(all)
         }
-        HirKind::Capture(cap) => longest_inner_literal(&cap.sub),
-        HirKind::Concat(parts) => parts
-            .iter()
-            .filter_map(longest_inner_literal)
-            .max_by_key(|s| s.len()),
-        _ => None,
-    }
+        HirKind::Concat(parts) => {
+            return parts
+                .iter()
+                .filter_map(required_set)
+                .max_by_key(|set| set.iter().map(String::len).min().unwrap_or(0));
+        }
+        _ => return None,
+    };
+    set.iter()
+        .all(|l| l.len() >= MIN_LITERAL_LEN)
+        .then_some(set)
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -101,13 +112,14 @@ mod tests {
 
     #[test]
     fn suffix_and_inner() {
-        assert_eq!(
-            required_literals(r"\w+_api_key").unwrap(),
-            vec!["_api_key"]
-        );
+        assert_eq!(required_literals(r"\w+_api_key").unwrap(), vec!["_api_key"]);
         assert_eq!(
             required_literals(r"\w+\.oxapay\.\w+").unwrap(),
             vec![".oxapay."]
+        );
+        assert_eq!(
+            required_literals(r"[\w.-]+/(?:oxapay|OxaPay)[\w./-]*\s+v\d").unwrap(),
+            vec!["oxapay"]
         );
     }
 

@@ -281,7 +281,11 @@ fn compile_rule(
             .filter_map(|p| match Regex::new(&p.value) {
                 Ok(re) => Some(re),
                 Err(e) => {
-                    let msg = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let msg = e
+                        .to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     fail(
                         &origin_of(file, p),
                         format!("rule `{id}`: invalid regex in `{key}`: {msg}"),
@@ -291,7 +295,14 @@ fn compile_rule(
             })
             .collect()
     };
-    let patterns = compile(if raw.pattern.is_some() { "pattern" } else { "any" }, &alternatives);
+    let patterns = compile(
+        if raw.pattern.is_some() {
+            "pattern"
+        } else {
+            "any"
+        },
+        &alternatives,
+    );
     let all = compile("all", &raw.all.iter().collect::<Vec<_>>());
     let not = compile("not", &raw.not.iter().collect::<Vec<_>>());
     let absent = compile("absent", &raw.absent.iter().collect::<Vec<_>>());
@@ -375,7 +386,11 @@ mod tests {
         let text = GOOD.replace("    message: m\n", "    mesage: m\n");
         let errs = errors_of(&text);
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(errs[0].starts_with("x.yaml:6:5: unknown field `mesage`"), "{}", errs[0]);
+        assert!(
+            errs[0].starts_with("x.yaml:6:5: unknown field `mesage`"),
+            "{}",
+            errs[0]
+        );
         assert!(errs[0].contains("mesage"), "{}", errs[0]);
     }
 
@@ -384,7 +399,11 @@ mod tests {
         let text = GOOD.replace("'api\\.oxapay\\.com'", "'api(oxapay'");
         let errs = errors_of(&text);
         assert!(errs[0].starts_with("x.yaml:8:14:"), "{}", errs[0]);
-        assert!(errs[0].contains("rule `oxapay-host`: invalid regex"), "{}", errs[0]);
+        assert!(
+            errs[0].contains("rule `oxapay-host`: invalid regex"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

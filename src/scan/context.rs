@@ -30,11 +30,50 @@ const WRAPPER_CATEGORIES: [Category; 8] = [
 
 /// Names too common to treat as a wrapper's, even when a wrapper defines them.
 const COMMON_NAMES: &[&str] = &[
-    "__init__", "__call__", "constructor", "init", "main", "handle", "handler", "request",
-    "post", "get", "put", "send", "call", "execute", "run", "index", "create", "update",
-    "process", "invoke", "apply", "build", "fetch", "new", "default", "store", "show", "verify",
-    "validate", "callback", "webhook", "make", "setup", "boot", "register", "headers", "sign",
-    "status", "check", "load", "save", "perform", "dispatch", "ServeHTTP",
+    "__init__",
+    "__call__",
+    "constructor",
+    "init",
+    "main",
+    "handle",
+    "handler",
+    "request",
+    "post",
+    "get",
+    "put",
+    "send",
+    "call",
+    "execute",
+    "run",
+    "index",
+    "create",
+    "update",
+    "process",
+    "invoke",
+    "apply",
+    "build",
+    "fetch",
+    "new",
+    "default",
+    "store",
+    "show",
+    "verify",
+    "validate",
+    "callback",
+    "webhook",
+    "make",
+    "setup",
+    "boot",
+    "register",
+    "headers",
+    "sign",
+    "status",
+    "check",
+    "load",
+    "save",
+    "perform",
+    "dispatch",
+    "ServeHTTP",
 ];
 
 /// A function of the repo's own that talks to a provider, so its callers are provider code.
@@ -150,7 +189,10 @@ pub fn wrapper_defs(
     let mut per_fn: BTreeMap<(usize, Provider), Vec<&Candidate>> = BTreeMap::new();
     for (c, severity) in &gated.kept {
         if let (Some(f), true) = (c.function, *severity != Severity::Info) {
-            per_fn.entry((f, rules[c.rule].provider)).or_default().push(c);
+            per_fn
+                .entry((f, rules[c.rule].provider))
+                .or_default()
+                .push(c);
         }
     }
     let mut defs = Vec::new();
@@ -235,9 +277,10 @@ impl WrapperIndex {
                 continue;
             }
             let line = lines.line_of(m.start());
-            let defines_here = view.functions().iter().any(|f| {
-                f.short_name() == m.as_str() && lines.line_of(f.range.start) == line
-            });
+            let defines_here = view
+                .functions()
+                .iter()
+                .any(|f| f.short_name() == m.as_str() && lines.line_of(f.range.start) == line);
             if defines_here {
                 continue;
             }

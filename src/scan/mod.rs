@@ -258,13 +258,13 @@ fn analyze(
     let mut findings: Vec<Finding> = gated
         .kept
         .iter()
-        .map(|(c, severity)| builder.from_rule(&all[c.rule], c, *severity))
+        .map(|(c, severity)| builder.rule_finding(&all[c.rule], c, *severity))
         .collect();
     let mut call_lines = std::collections::HashSet::new();
     for call in &calls {
         let def = &wrappers.defs[call.def];
         if def.path != rel && call_lines.insert((call.line, def.provider)) {
-            findings.push(builder.from_call(def, call));
+            findings.push(builder.call_finding(def, call));
         }
     }
     assign_fingerprints(&mut findings);
@@ -278,31 +278,30 @@ struct FindingBuilder<'a> {
     lines: &'a LineIndex,
 }
 
+/// What a finding says, independent of where it is.
+struct Head {
+    rule: String,
+    provider: Provider,
+    category: Category,
+    severity: Severity,
+    confidence: Confidence,
+    message: String,
+    replacement: String,
+}
+
 impl FindingBuilder<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn make(
-        &self,
-        rule: String,
-        provider: Provider,
-        category: Category,
-        severity: Severity,
-        confidence: Confidence,
-        span: &std::ops::Range<usize>,
-        function: Option<usize>,
-        message: String,
-        replacement: String,
-    ) -> Finding {
+    fn make(&self, head: Head, span: &std::ops::Range<usize>, function: Option<usize>) -> Finding {
         let (line, column) = self.lines.position(self.src, span.start);
         let (end_line, end_column) = self.lines.position(self.src, span.end);
         let snippet = self.src[self.lines.line_range(self.src, line - 1)]
             .trim()
             .to_string();
         Finding {
-            rule,
-            provider,
-            category,
-            severity,
-            confidence,
+            rule: head.rule,
+            provider: head.provider,
+            category: head.category,
+            severity: head.severity,
+            confidence: head.confidence,
             path: self.rel.to_string(),
             line,
             column,
@@ -310,41 +309,39 @@ impl FindingBuilder<'_> {
             end_column,
             function: function.map(|f| self.view.functions()[f].name.clone()),
             snippet,
-            message,
-            replacement,
+            message: head.message,
+            replacement: head.replacement,
             fingerprint: String::new(),
         }
     }
 
-    fn from_rule(&self, rule: &Rule, c: &Candidate, severity: Severity) -> Finding {
-        self.make(
-            rule.id.clone(),
-            rule.provider,
-            rule.category,
+    fn rule_finding(&self, rule: &Rule, c: &Candidate, severity: Severity) -> Finding {
+        let head = Head {
+            rule: rule.id.clone(),
+            provider: rule.provider,
+            category: rule.category,
             severity,
-            rule.confidence,
-            &c.span,
-            c.function,
-            rule.message.clone(),
-            rule.replacement.clone(),
-        )
+            confidence: rule.confidence,
+            message: rule.message.clone(),
+            replacement: rule.replacement.clone(),
+        };
+        self.make(head, &c.span, c.function)
     }
 
-    fn from_call(&self, def: &WrapperDef, call: &context::WrapperCall) -> Finding {
-        self.make(
-            format!("{}-wrapper-call", def.provider.id()),
-            def.provider,
-            def.category,
-            def.severity,
-            Confidence::Medium,
-            &call.span,
-            call.function,
-            format!(
+    fn call_finding(&self, def: &WrapperDef, call: &context::WrapperCall) -> Finding {
+        let head = Head {
+            rule: format!("{}-wrapper-call", def.provider.id()),
+            provider: def.provider,
+            category: def.category,
+            severity: def.severity,
+            confidence: Confidence::Medium,
+            message: format!(
                 "calls `{}`, the repository's {} wrapper ({}:{})",
                 def.qualified, def.provider, def.path, def.line
             ),
-            def.replacement.clone(),
-        )
+            replacement: def.replacement.clone(),
+        };
+        self.make(head, &call.span, call.function)
     }
 }
 
