@@ -33,6 +33,11 @@ pub struct SelfTestReport {
 
 /// Whether `rule` reports anything in `case` (outside comments, unless the rule asks for them).
 pub fn rule_matches(rule: &Rule, case: &TestCase) -> bool {
+    !match_spans(rule, case).is_empty()
+}
+
+/// Byte ranges of `case.code` where `rule` reports a finding.
+pub fn match_spans(rule: &Rule, case: &TestCase) -> Vec<std::ops::Range<usize>> {
     let lang = case.lang.unwrap_or(DEFAULT_CASE_LANG);
     let view = build_view(lang, &case.code);
     let lines = LineIndex::new(&case.code);
@@ -43,8 +48,10 @@ pub fn rule_matches(rule: &Rule, case: &TestCase) -> bool {
         lines: &lines,
     };
     candidates(std::slice::from_ref(rule), &file, |_| true)
-        .iter()
-        .any(|c| c.region != RegionKind::Comment || rule.regions.contains(&RegionKind::Comment))
+        .into_iter()
+        .filter(|c| c.region != RegionKind::Comment || rule.regions.contains(&RegionKind::Comment))
+        .map(|c| c.span)
+        .collect()
 }
 
 pub fn run(rules: &[Rule]) -> SelfTestReport {

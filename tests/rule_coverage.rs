@@ -1,0 +1,86 @@
+//! Every back-quoted term of each provider guide's inventory prompt is covered: some rule of that
+//! provider has a `match` case containing the term, and the rule's match in that case covers it.
+//!
+//! The term lists live in tests/data so the test runs anywhere; when the guides are present
+//! (../shared/seeds), the lists are checked against them too.
+
+use makepay_migrate::finding::Provider;
+use makepay_migrate::rules::selftest::match_spans;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn terms(provider: Provider) -> Vec<String> {
+    let file = root().join(format!("tests/data/{}-inventory-terms.txt", provider.id()));
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Back-quoted terms of the guide's "Agent prompt: inventory" paragraph, in order, unique.
+fn terms_from_guide(text: &str) -> Vec<String> {
+    let start = text
+        .find("## Agent prompt: inventory")
+        .expect("guide has an inventory prompt");
+    let paragraph = text[start..].lines().nth(1).unwrap();
+    let mut out: Vec<String> = Vec::new();
+    for (i, piece) in paragraph.split('`').enumerate() {
+        if i % 2 == 1 && !out.iter().any(|t| t == piece) {
+            out.push(piece.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn term_lists_agree_with_the_guides() {
+    let seeds = root().join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!(
+            "guides not present at {}; checking the stored lists only",
+            seeds.display()
+        );
+        return;
+    }
+    for provider in Provider::ALL {
+        let guide = seeds.join(format!("{}-migration-guide.txt", provider.id()));
+        let text = std::fs::read_to_string(guide).unwrap();
+        assert_eq!(terms_from_guide(&text), terms(provider), "{provider}");
+    }
+}
+
+#[test]
+fn every_inventory_term_is_matched_by_a_rule_case() {
+    let set = makepay_migrate::load_rule_set(&[], None).unwrap();
+    let mut missing = Vec::new();
+    for provider in Provider::ALL {
+        let list = terms(provider);
+        assert!(list.len() > 20, "{provider}: term list looks truncated");
+        for term in list {
+            let covered = set
+                .rules()
+                .iter()
+                .filter(|r| r.provider == provider)
+                .any(|rule| {
+                    rule.matches.iter().any(|case| {
+                        let spans = match_spans(rule, case);
+                        case.code.match_indices(term.as_str()).any(|(at, t)| {
+                            spans.iter().any(|s| s.start < at + t.len() && at < s.end)
+                        })
+                    })
+                });
+            if !covered {
+                missing.push(format!("{}: `{term}`", provider.id()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "terms no rule case covers: {missing:#?}"
+    );
+}
