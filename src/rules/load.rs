@@ -260,6 +260,7 @@ fn compile_rule(
     let alternatives: Vec<&Spanned<String>> = match (&raw.pattern, raw.any.is_empty()) {
         (Some(p), true) => vec![p],
         (None, false) => raw.any.iter().collect(),
+        (None, true) if raw.filename.is_some() => Vec::new(),
         (Some(_), false) => {
             fail(
                 &origin,
@@ -270,7 +271,7 @@ fn compile_rule(
         (None, true) => {
             fail(
                 &origin,
-                format!("rule `{id}`: missing `pattern` (or `any`)"),
+                format!("rule `{id}`: missing `pattern` (or `any`, or `filename`)"),
             );
             Vec::new()
         }
@@ -303,6 +304,7 @@ fn compile_rule(
         },
         &alternatives,
     );
+    let filename = compile("filename", &raw.filename.iter().collect::<Vec<_>>()).pop();
     let all = compile("all", &raw.all.iter().collect::<Vec<_>>());
     let not = compile("not", &raw.not.iter().collect::<Vec<_>>());
     let absent = compile("absent", &raw.absent.iter().collect::<Vec<_>>());
@@ -328,11 +330,12 @@ fn compile_rule(
         return Err(errors);
     }
     let case = |c: RawCase| match c {
-        RawCase::Code(code) => TestCase { lang: None, code },
-        RawCase::WithLang { lang, code } => TestCase {
-            lang: Some(lang),
+        RawCase::Code(code) => TestCase {
+            lang: None,
+            path: None,
             code,
         },
+        RawCase::Full { lang, path, code } => TestCase { lang, path, code },
     };
     Ok(Rule {
         id,
@@ -347,6 +350,7 @@ fn compile_rule(
             .regions
             .unwrap_or_else(|| vec![RegionKind::Code, RegionKind::String]),
         patterns,
+        filename,
         all,
         not,
         absent,

@@ -32,6 +32,7 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct TestCase {
     pub lang: Option<Language>,
+    pub path: Option<String>,
     pub code: String,
 }
 
@@ -49,8 +50,10 @@ pub struct Rule {
     pub languages: Vec<Language>,
     /// Regions a match may start in (comments are handled separately for anchors).
     pub regions: Vec<RegionKind>,
-    /// Alternatives: a match of any of them is a candidate.
+    /// Alternatives: a match of any of them is a candidate. Empty for a file-name rule.
     pub patterns: Vec<Regex>,
+    /// Only files whose relative path matches; with no patterns, the file itself is the finding.
+    pub filename: Option<Regex>,
     pub all: Vec<Regex>,
     pub not: Vec<Regex>,
     pub absent: Vec<Regex>,
@@ -80,6 +83,8 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     literals: Vec<String>,
     prefilter: AhoCorasick,
+    /// File-name rules without content patterns: a path hit needs analysis whatever it holds.
+    file_names: regex::RegexSet,
 }
 
 impl RuleSet {
@@ -94,10 +99,17 @@ impl RuleSet {
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(&literals)?;
+        let file_names = regex::RegexSet::new(
+            rules
+                .iter()
+                .filter(|r| r.patterns.is_empty())
+                .filter_map(|r| r.filename.as_ref().map(|f| f.as_str())),
+        )?;
         Ok(RuleSet {
             rules,
             literals,
             prefilter,
+            file_names,
         })
     }
 
@@ -110,8 +122,8 @@ impl RuleSet {
         &self.literals
     }
 
-    /// True when `bytes` may hold an anchor; false rules the whole file out.
-    pub fn prefilter_hit(&self, bytes: &[u8]) -> bool {
-        self.prefilter.is_match(bytes)
+    /// True when the file at `rel` holding `bytes` may hold an anchor; false rules it out.
+    pub fn prefilter_hit(&self, rel: &str, bytes: &[u8]) -> bool {
+        self.prefilter.is_match(bytes) || self.file_names.is_match(rel)
     }
 }

@@ -29,6 +29,8 @@ pub struct RawRule {
     #[serde(default, rename = "where")]
     pub regions: Option<Vec<RegionKind>>,
     pub pattern: Option<Spanned<String>>,
+    /// Regex over the file's path relative to the scan root; alone, it reports the file itself.
+    pub filename: Option<Spanned<String>>,
     #[serde(default)]
     pub any: Vec<Spanned<String>>,
     #[serde(default)]
@@ -68,5 +70,12 @@ pub struct RawTests {
 #[serde(untagged)]
 pub enum RawCase {
     Code(String),
-    WithLang { lang: Language, code: String },
+    Full {
+        #[serde(default)]
+        lang: Option<Language>,
+        /// The file's relative path, for rules with a `filename` pattern.
+        #[serde(default)]
+        path: Option<String>,
+        code: String,
+    },
 }

@@ -42,6 +42,7 @@ pub fn match_spans(rule: &Rule, case: &TestCase) -> Vec<std::ops::Range<usize>> 
     let view = build_view(lang, &case.code);
     let lines = LineIndex::new(&case.code);
     let file = FileText {
+        path: case.path.as_deref().unwrap_or(""),
         src: &case.code,
         lang,
         view: &view,

@@ -22,6 +22,8 @@ pub struct Candidate {
 
 /// The parsed file a matcher works on.
 pub struct FileText<'a> {
+    /// Relative to the scan root, `/`-separated.
+    pub path: &'a str,
     pub src: &'a str,
     pub lang: Language,
     pub view: &'a SyntaxView,
@@ -39,6 +41,21 @@ pub fn candidates(
     for (idx, rule) in rules.iter().enumerate() {
         if !select(rule) {
             continue;
+        }
+        if let Some(name) = &rule.filename {
+            if !name.is_match(file.path) {
+                continue;
+            }
+            if rule.patterns.is_empty() {
+                out.push(Candidate {
+                    rule: idx,
+                    span: file.lines.line_range(file.src, 0),
+                    line: 0,
+                    region: RegionKind::Code,
+                    function: None,
+                });
+                continue;
+            }
         }
         let mut last_line = None;
         let mut hits: Vec<Range<usize>> = rule

@@ -95,7 +95,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
         if lang.is_code() {
             code_files.lock().unwrap().push((entry.clone(), lang));
         }
-        if !rules.prefilter_hit(&bytes) {
+        if !rules.prefilter_hit(&entry.rel, &bytes) {
             return;
         }
         let Ok(src) = std::str::from_utf8(&bytes) else {
@@ -234,6 +234,7 @@ fn analyze(
     let view = build_view(lang, src);
     let lines = LineIndex::new(src);
     let file = FileText {
+        path: rel,
         src,
         lang,
         view: &view,
