@@ -105,7 +105,53 @@ pub struct Gated {
     pub kept: Vec<(Candidate, Severity)>,
 }
 
+/// Functions (and top-level lines) where a provider is known to be in play.
+#[derive(Default, Clone)]
+struct Scopes {
+    functions: HashSet<(usize, Provider)>,
+    top_level: Vec<(usize, Provider)>,
+}
+
+impl Scopes {
+    fn add(&mut self, function: Option<usize>, line: usize, provider: Provider) {
+        match function {
+            Some(f) => {
+                self.functions.insert((f, provider));
+            }
+            None => self.top_level.push((line, provider)),
+        }
+    }
+
+    /// Whether `function` (or a function enclosing it) or, at top level, a nearby line is
+    /// scoped to `provider`.
+    fn covers(
+        &self,
+        view: &SyntaxView,
+        function: Option<usize>,
+        line: usize,
+        provider: Provider,
+    ) -> bool {
+        let functions = view.functions();
+        match function {
+            Some(f) => {
+                let inner = &functions[f].range;
+                self.functions.iter().any(|&(g, p)| {
+                    let outer = &functions[g].range;
+                    p == provider && outer.start <= inner.start && inner.end <= outer.end
+                })
+            }
+            None => self
+                .top_level
+                .iter()
+                .any(|&(l, p)| p == provider && l.abs_diff(line) <= TOP_LEVEL_WINDOW),
+        }
+    }
+}
+
 /// Applies provider gating to one file's candidates.
+///
+/// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
+/// scopes only its own function. Generic terms need a scoped function either way.
 pub fn gate(
     rules: &[Rule],
     cands: Vec<Candidate>,
@@ -113,60 +159,45 @@ pub fn gate(
     wrappers: &[WrapperDef],
     view: &SyntaxView,
 ) -> Gated {
-    let call_provider = |c: &WrapperCall| wrappers[c.def].provider;
-    let is_live = |c: &Candidate| c.region != RegionKind::Comment;
+    let live = |c: &Candidate| c.region != RegionKind::Comment;
     let tier = |c: &Candidate| rules[c.rule].confidence;
     let provider = |c: &Candidate| rules[c.rule].provider;
 
-    let mut file_scoped: HashSet<Provider> = cands
+    let file_scoped: HashSet<Provider> = cands
         .iter()
-        .filter(|c| is_live(c) && tier(c) == Confidence::High)
+        .filter(|c| live(c) && tier(c) == Confidence::High)
         .map(provider)
         .collect();
-    file_scoped.extend(calls.iter().map(call_provider));
-
-    let medium_ok =
-        |c: &Candidate| tier(c) != Confidence::Medium || file_scoped.contains(&provider(c));
-    let scoping: Vec<&Candidate> = cands
-        .iter()
-        .filter(|c| is_live(c) && tier(c) >= Confidence::Medium && medium_ok(c))
-        .collect();
-    let mut fn_scoped: HashSet<(usize, Provider)> = HashSet::new();
-    let mut top_level: Vec<(usize, Provider)> = Vec::new();
-    for (function, line, p) in scoping
-        .iter()
-        .map(|c| (c.function, c.line, provider(c)))
-        .chain(calls.iter().map(|c| (c.function, c.line, call_provider(c))))
-    {
-        match function {
-            Some(f) => {
-                fn_scoped.insert((f, p));
-            }
-            None => top_level.push((line, p)),
-        }
+    let mut scopes = Scopes::default();
+    for call in calls {
+        scopes.add(call.function, call.line, wrappers[call.def].provider);
     }
-    let functions = view.functions();
-    let in_scoped_function = |f: usize, p: Provider| {
-        let inner = &functions[f].range;
-        fn_scoped.iter().any(|&(g, q)| {
-            q == p && functions[g].range.start <= inner.start && inner.end <= functions[g].range.end
-        })
+    let medium_ok = |c: &Candidate, scopes: &Scopes| {
+        file_scoped.contains(&provider(c)) || scopes.covers(view, c.function, c.line, provider(c))
     };
+    let scoping: Vec<(Option<usize>, usize, Provider)> = cands
+        .iter()
+        .filter(|c| match tier(c) {
+            Confidence::High => live(c),
+            Confidence::Medium => live(c) && medium_ok(c, &scopes),
+            Confidence::Low => false,
+        })
+        .map(|c| (c.function, c.line, provider(c)))
+        .collect();
+    let call_scopes_only = scopes.clone();
+    for (function, line, p) in scoping {
+        scopes.add(function, line, p);
+    }
 
     let kept = cands
         .into_iter()
         .filter(|c| match tier(c) {
             Confidence::High => true,
-            Confidence::Medium => medium_ok(c),
-            Confidence::Low => match c.function {
-                Some(f) => in_scoped_function(f, provider(c)),
-                None => top_level
-                    .iter()
-                    .any(|&(l, p)| p == provider(c) && l.abs_diff(c.line) <= TOP_LEVEL_WINDOW),
-            },
+            Confidence::Medium => medium_ok(c, &call_scopes_only),
+            Confidence::Low => scopes.covers(view, c.function, c.line, provider(c)),
         })
         .map(|c| {
-            let severity = if is_live(&c) {
+            let severity = if live(&c) {
                 rules[c.rule].severity
             } else {
                 Severity::Info
@@ -259,9 +290,14 @@ impl WrapperIndex {
         self.defs.iter().any(|d| d.family == lang.family())
     }
 
-    /// Calls to wrappers in `src`, in code only, definitions excluded.
+    fn is_wrapper_file(&self, path: &str, name: &str) -> bool {
+        self.defs.iter().any(|d| d.path == path && d.name == name)
+    }
+
+    /// Calls to wrappers in `src` (the file at `path`), in code only, definitions excluded.
     pub fn calls(
         &self,
+        path: &str,
         src: &str,
         lang: Language,
         view: &SyntaxView,
@@ -276,14 +312,15 @@ impl WrapperIndex {
             if view.region_at(m.start()) != RegionKind::Code || is_definition(src, m.start()) {
                 continue;
             }
-            let line = lines.line_of(m.start());
-            let defines_here = view
+            // A file that defines a function of the same name calls its own.
+            let defined_here = view
                 .functions()
                 .iter()
-                .any(|f| f.short_name() == m.as_str() && lines.line_of(f.range.start) == line);
-            if defines_here {
+                .any(|f| f.short_name() == m.as_str() && !self.is_wrapper_file(path, m.as_str()));
+            if defined_here || view.functions().iter().any(|f| f.name_at == m.start()) {
                 continue;
             }
+            let line = lines.line_of(m.start());
             let def = self
                 .defs
                 .iter()

@@ -243,7 +243,7 @@ fn analyze(
     let all = rules.rules();
     let cands = candidates(all, &file, |r| r.applies_to(lang));
     let calls = if wrappers.serves(lang) {
-        wrappers.calls(src, lang, &view, &lines)
+        wrappers.calls(rel, src, lang, &view, &lines)
     } else {
         Vec::new()
     };
