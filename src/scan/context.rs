@@ -208,45 +208,78 @@ pub fn gate(
     Gated { kept }
 }
 
-/// The wrapper functions a file defines, judged by what its kept candidates are.
+/// What a function does with a provider, for judging whether it is a wrapper.
+struct Evidence<'a> {
+    confidence: Confidence,
+    category: Category,
+    severity: Severity,
+    replacement: &'a str,
+}
+
+/// The wrapper functions a file defines, judged by what its kept candidates are and which
+/// wrappers it calls itself (a function that calls a wrapper is one too).
+#[allow(clippy::too_many_arguments)]
 pub fn wrapper_defs(
     rules: &[Rule],
     gated: &Gated,
+    calls: &[WrapperCall],
+    known: &[WrapperDef],
     view: &SyntaxView,
     path: &str,
     lang: Language,
     lines: &LineIndex,
 ) -> Vec<WrapperDef> {
-    let mut per_fn: BTreeMap<(usize, Provider), Vec<&Candidate>> = BTreeMap::new();
+    let mut per_fn: BTreeMap<(usize, Provider), Vec<Evidence<'_>>> = BTreeMap::new();
     for (c, severity) in &gated.kept {
         if let (Some(f), true) = (c.function, *severity != Severity::Info) {
+            let rule = &rules[c.rule];
             per_fn
-                .entry((f, rules[c.rule].provider))
+                .entry((f, rule.provider))
                 .or_default()
-                .push(c);
+                .push(Evidence {
+                    confidence: rule.confidence,
+                    category: rule.category,
+                    severity: rule.severity,
+                    replacement: &rule.replacement,
+                });
+        }
+    }
+    for call in calls {
+        if let Some(f) = call.function {
+            let def = &known[call.def];
+            per_fn.entry((f, def.provider)).or_default().push(Evidence {
+                confidence: Confidence::Medium,
+                category: def.category,
+                severity: def.severity,
+                replacement: &def.replacement,
+            });
         }
     }
     let mut defs = Vec::new();
-    for ((f, provider), cands) in per_fn {
+    for ((f, provider), evidence) in per_fn {
         let span = &view.functions()[f];
         let name = span.short_name();
         if name.len() < 4 || COMMON_NAMES.contains(&name) {
             continue;
         }
-        let best = WRAPPER_CATEGORIES.iter().find_map(|cat| {
-            cands
-                .iter()
-                .find(|c| rules[c.rule].category == *cat)
-                .map(|c| &rules[c.rule])
-        });
-        if let Some(rule) = best {
+        // Specific evidence decides (an endpoint path, a provider field), not generic words
+        // that happen to share a category; among equals, the category order above.
+        let best = evidence
+            .iter()
+            .filter_map(|e| {
+                let rank = WRAPPER_CATEGORIES.iter().position(|c| *c == e.category)?;
+                Some((std::cmp::Reverse(e.confidence), rank, e))
+            })
+            .min_by_key(|(conf, rank, _)| (*conf, *rank))
+            .map(|(_, _, e)| e);
+        if let Some(e) = best {
             defs.push(WrapperDef {
                 name: name.to_string(),
                 qualified: span.name.clone(),
                 provider,
-                category: rule.category,
-                severity: rule.severity,
-                replacement: rule.replacement.clone(),
+                category: e.category,
+                severity: e.severity,
+                replacement: e.replacement.to_string(),
                 path: path.to_string(),
                 line: lines.line_of(span.range.start) + 1,
                 family: lang.family(),
@@ -321,16 +354,21 @@ impl WrapperIndex {
                 continue;
             }
             let line = lines.line_of(m.start());
-            let def = self
-                .defs
-                .iter()
-                .position(|d| d.name == m.as_str() && d.family == lang.family());
+            // Never the function calling itself: `create_invoice` in a module may wrap a
+            // method of the same name, but not recurse into itself.
+            let function = view.function_at(m.start());
+            let caller = function.map(|f| view.functions()[f].name.as_str());
+            let def = self.defs.iter().position(|d| {
+                d.name == m.as_str()
+                    && d.family == lang.family()
+                    && !(d.path == path && Some(d.qualified.as_str()) == caller)
+            });
             if let Some(def) = def {
                 out.push(WrapperCall {
                     def,
                     span: m.range(),
                     line,
-                    function: view.function_at(m.start()),
+                    function,
                 });
             }
         }
