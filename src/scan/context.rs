@@ -13,7 +13,7 @@ use std::ops::Range;
 
 /// At top level there is no function to scope by; a generic term counts when an anchor or
 /// medium term of the provider is at most this many lines away.
-const TOP_LEVEL_WINDOW: usize = 12;
+const TOP_LEVEL_WINDOW: usize = 6;
 
 /// Categories that make a function a provider wrapper, most telling first: a call to the
 /// wrapper is reported with the first of these its body holds.
@@ -210,7 +210,6 @@ pub fn gate(
 
 /// What a function does with a provider, for judging whether it is a wrapper.
 struct Evidence<'a> {
-    confidence: Confidence,
     category: Category,
     severity: Severity,
     replacement: &'a str,
@@ -248,7 +247,6 @@ pub fn wrapper_defs(
         if let Some(f) = call.function {
             let def = &known[call.def];
             per_fn.entry((f, def.provider)).or_default().push(Evidence {
-                confidence: Confidence::Medium,
                 category: def.category,
                 severity: def.severity,
                 replacement: &def.replacement,
@@ -256,22 +254,27 @@ pub fn wrapper_defs(
         }
     }
     let mut defs = Vec::new();
+    let path_lower = path.to_ascii_lowercase();
     for ((f, provider), evidence) in per_fn {
         let span = &view.functions()[f];
         let name = span.short_name();
         if name.len() < 4 || COMMON_NAMES.contains(&name) {
             continue;
         }
-        // Specific evidence decides (an endpoint path, a provider field), not generic words
-        // that happen to share a category; among equals, the category order above.
-        let best = evidence
+        // The repo's provider wrapper lives in a module or class named after the provider
+        // (`oxapay_client.py`, `internal/oxapay/`, `CryptomusClient`); application code that
+        // merely uses the provider is not a wrapper, or every caller of every checkout
+        // function would be reported.
+        let named_for_provider = path_lower.contains(provider.id())
+            || span.name.to_ascii_lowercase().contains(provider.id());
+        if !named_for_provider {
+            continue;
+        }
+        // What the function does, by the category order above; informational mentions
+        // (generic request fields) were already left out.
+        let best = WRAPPER_CATEGORIES
             .iter()
-            .filter_map(|e| {
-                let rank = WRAPPER_CATEGORIES.iter().position(|c| *c == e.category)?;
-                Some((std::cmp::Reverse(e.confidence), rank, e))
-            })
-            .min_by_key(|(conf, rank, _)| (*conf, *rank))
-            .map(|(_, _, e)| e);
+            .find_map(|cat| evidence.iter().find(|e| e.category == *cat));
         if let Some(e) = best {
             defs.push(WrapperDef {
                 name: name.to_string(),
