@@ -236,7 +236,6 @@ pub fn wrapper_defs(
                 .entry((f, rule.provider))
                 .or_default()
                 .push(Evidence {
-                    confidence: rule.confidence,
                     category: rule.category,
                     severity: rule.severity,
                     replacement: &rule.replacement,
