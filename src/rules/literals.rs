@@ -92,7 +92,7 @@ fn fold_case_pairs(hir: Hir) -> Hir {
 fn case_pair(ranges: impl Iterator<Item = (char, char)>) -> Option<char> {
     let chars: Vec<char> = ranges.flat_map(|(a, b)| (a..=b).take(3)).take(3).collect();
     match chars.as_slice() {
-        [a, b] if a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
+        [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(b) => {
             Some(a.to_ascii_lowercase())
         }
         _ => None,
