@@ -194,8 +194,10 @@ fn check(args: &CheckArgs) -> Result<bool, Failure> {
         progress: false,
     };
     let mut outcome = scan(&rules, &opts).map_err(Failure::Internal)?;
+    let own = own_files(root, args);
     outcome.findings = std::mem::take(&mut outcome.findings)
         .into_iter()
+        .filter(|f| !own.contains(&f.path))
         .filter_map(|f| policy.adjust(f))
         .collect();
     let suppressions = collect_suppressions(root, &policy, &known).map_err(Failure::Internal)?;
@@ -225,6 +227,36 @@ fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
     output::write_all(args, &result, rules.rules()).map_err(Failure::Internal)?;
     Ok(result.passed())
+}
+
+/// The check's own files inside the repository (policy, baseline, outputs), relative to `root`:
+/// a baseline quotes the snippets it accepts, so scanning it would find them all again.
+fn own_files(root: &Path, args: &CheckArgs) -> HashSet<String> {
+    let Ok(root) = root.canonicalize() else {
+        return HashSet::new();
+    };
+    let default_policy = args.path.join(config::FILE_NAME);
+    [
+        args.config.as_ref(),
+        Some(&default_policy),
+        args.baseline.as_ref(),
+        args.output.as_ref(),
+        args.sarif.as_ref(),
+        args.junit.as_ref(),
+        args.json.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|p| {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let full = dir.canonicalize().ok()?.join(p.file_name()?);
+        full.starts_with(&root)
+            .then(|| walk::relative(&full, &root))
+    })
+    .collect()
 }
 
 /// Rule ids a suppression or severity override may name: every loaded rule and the synthetic
