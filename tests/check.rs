@@ -479,3 +479,23 @@ fn config_schema_is_json_schema_for_the_policy() {
     assert_eq!(schema["additionalProperties"], false);
     assert!(schema["properties"]["legacy_paths"].is_object());
 }
+
+#[test]
+fn a_suppression_covers_a_multi_line_call_from_its_first_line() {
+    let src = format!(
+        "<?php\nfunction pay($client, $order) {{\n    // makepay-migrate: allow invoice-creation -- old orders settle here until June\n    $res = $client->post('{INVOICE_URL}', [\n        'amount' => $order->total,\n    ]);\n    $next = $client->post('{INVOICE_URL}');\n}}\n"
+    );
+    let dir = repo(&[("pay.php", &src)]);
+    let (doc, code) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let lines = |key: &str| -> Vec<u64> {
+        doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines("suppressed"), [4, 5]);
+    assert_eq!(lines("blocking"), [7]);
+}
