@@ -316,6 +316,24 @@ fn missing_baseline_and_bad_policy_are_usage_errors() {
 }
 
 #[test]
+fn output_files_are_never_coloured() {
+    let dir = repo(&[("src/pay.php", &invoice_php())]);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("check.txt");
+    bin()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--color", "always", "--output"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout("");
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains("oxapay-v1-invoice-endpoint"));
+    assert!(!text.contains('\x1b'), "{text:?}");
+}
+
+#[test]
 fn failing_to_write_results_is_an_internal_error() {
     let dir = repo(&[("a.txt", "x\n")]);
     bin()

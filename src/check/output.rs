@@ -32,9 +32,9 @@ pub fn write_all(args: &CheckArgs, o: &CheckOutcome, rules: &[Rule]) -> anyhow::
         let mut buf = Vec::new();
         render(format, o, &ctx, &mut buf)?;
         match dest {
-            Some(path) => {
-                std::fs::write(path, &buf).with_context(|| format!("writing {}", path.display()))?
-            }
+            // Files never get colour, whatever `--color` says.
+            Some(path) => std::fs::write(path, anstream::adapter::strip_bytes(&buf).into_vec())
+                .with_context(|| format!("writing {}", path.display()))?,
             None => {
                 let mut out = anstream::stdout().lock();
                 out.write_all(&buf)?;
