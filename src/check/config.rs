@@ -285,7 +285,6 @@ pub fn schema() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Provider};
 
     fn ids() -> HashSet<String> {
         ["oxapay-track-id".to_string()].into_iter().collect()
@@ -294,20 +293,9 @@ mod tests {
     fn finding(path: &str, category: Category) -> Finding {
         Finding {
             rule: "oxapay-track-id".into(),
-            provider: Provider::Oxapay,
-            category,
-            severity: Severity::Error,
-            confidence: Confidence::High,
             path: path.into(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 2,
-            function: None,
-            snippet: String::new(),
-            message: String::new(),
-            replacement: String::new(),
-            fingerprint: String::new(),
+            category,
+            ..Finding::sample()
         }
     }
 

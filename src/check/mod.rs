@@ -23,7 +23,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
-use suppress::{Invalid, Suppression};
+use suppress::{Invalid, Suppression, Suppressions};
 
 /// Why a check could not give a verdict.
 #[derive(Debug, thiserror::Error)]
@@ -93,11 +93,14 @@ impl CheckOutcome {
 pub fn evaluate(
     scan: ScanOutcome,
     policy: &Policy,
-    suppressions: (Vec<Suppression>, Vec<Invalid>),
+    found: Suppressions,
     baseline: Option<&Baseline>,
     strict: bool,
 ) -> CheckOutcome {
-    let (suppressions, invalid) = suppressions;
+    let Suppressions {
+        valid: suppressions,
+        invalid,
+    } = found;
     let accepted: BTreeSet<&str> = baseline.map(Baseline::fingerprints).unwrap_or_default();
     let mut used = vec![false; suppressions.len()];
     let (mut blocking, mut allowed, mut suppressed, mut baselined) =
@@ -279,8 +282,8 @@ fn collect_suppressions(
     root: &Path,
     policy: &Policy,
     known: &HashSet<String>,
-) -> anyhow::Result<(Vec<Suppression>, Vec<Invalid>)> {
-    let found = Mutex::new((Vec::new(), Vec::new()));
+) -> anyhow::Result<Suppressions> {
+    let found = Mutex::new(Suppressions::default());
     let opts = WalkOptions::default();
     let visit = |entry: walk::Entry| {
         if policy.ignores(&entry.rel) {
@@ -298,14 +301,96 @@ fn collect_suppressions(
         let lang = walk::language_of(&entry, &bytes);
         let mut parsed = suppress::parse_file(&entry.rel, lang, src, known);
         let mut found = found.lock().unwrap();
-        found.0.append(&mut parsed.valid);
-        found.1.append(&mut parsed.invalid);
+        found.valid.append(&mut parsed.valid);
+        found.invalid.append(&mut parsed.invalid);
     };
     walk::walk(&[root.to_path_buf()], root, &opts, &visit, &|_| {})?;
-    let (mut valid, mut invalid) = found.into_inner().unwrap();
-    valid.sort_by(|a: &Suppression, b| {
+    let mut found = found.into_inner().unwrap();
+    found.valid.sort_by(|a: &Suppression, b| {
         (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column))
     });
-    invalid.sort_by(|a: &Invalid, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    Ok((valid, invalid))
+    found
+        .invalid
+        .sort_by(|a: &Invalid, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Category;
+
+    fn outcome(findings: Vec<Finding>) -> ScanOutcome {
+        ScanOutcome {
+            root: ".".into(),
+            findings,
+            summary: Default::default(),
+        }
+    }
+
+    fn at(line: usize, fingerprint: &str) -> Finding {
+        Finding {
+            line,
+            end_line: line,
+            fingerprint: fingerprint.into(),
+            ..Finding::sample()
+        }
+    }
+
+    fn allow(line: usize, target: &str) -> Suppression {
+        Suppression {
+            path: "src/pay.php".into(),
+            line,
+            column: 4,
+            targets: vec![target.into()],
+            reason: "r".into(),
+            covers: line + 1..=line + 1,
+        }
+    }
+
+    #[test]
+    fn suppressions_then_policy_then_baseline() {
+        let findings = vec![
+            at(2, "a"),
+            at(5, "b"),
+            at(7, "c"),
+            Finding {
+                category: Category::CallbackVerification,
+                ..at(9, "d")
+            },
+        ];
+        let found = Suppressions {
+            valid: vec![allow(1, "endpoint"), allow(20, "payout")],
+            invalid: Vec::new(),
+        };
+        let baseline = Baseline::from_findings(&[at(5, "b"), at(40, "gone")]);
+        let o = evaluate(
+            outcome(findings),
+            &Policy::default(),
+            found,
+            Some(&baseline),
+            false,
+        );
+        let lines = |v: &[Finding]| v.iter().map(|f| f.line).collect::<Vec<_>>();
+        assert_eq!(o.suppressed[0].finding.line, 2);
+        assert_eq!(o.suppressed[0].by, "src/pay.php:1");
+        assert_eq!(lines(&o.baselined), [5]);
+        assert_eq!(lines(&o.blocking), [7]);
+        assert_eq!(o.allowed[0].reason, Allowance::NotBlockingCategory);
+        assert_eq!(o.fixed.len(), 1);
+        assert_eq!(o.fixed[0].fingerprint, "gone");
+        assert_eq!(o.unused, [allow(20, "payout")]);
+        assert!(!o.passed());
+    }
+
+    #[test]
+    fn strict_fails_on_unused_suppressions_only() {
+        let found = || Suppressions {
+            valid: vec![allow(1, "payout")],
+            invalid: Vec::new(),
+        };
+        let policy = Policy::default();
+        assert!(evaluate(outcome(Vec::new()), &policy, found(), None, false).passed());
+        assert!(!evaluate(outcome(Vec::new()), &policy, found(), None, true).passed());
+    }
 }

@@ -47,22 +47,17 @@ pub struct Invalid {
     pub message: String,
 }
 
-/// What one file's comments say.
+/// What comments say: of one file, or of a whole tree.
 #[derive(Debug, Default)]
-pub struct FileSuppressions {
+pub struct Suppressions {
     pub valid: Vec<Suppression>,
     pub invalid: Vec<Invalid>,
 }
 
 /// Reads every suppression in `src`. `known` holds the rule ids a suppression may name (category
 /// ids are always allowed).
-pub fn parse_file(
-    rel: &str,
-    lang: Language,
-    src: &str,
-    known: &HashSet<String>,
-) -> FileSuppressions {
-    let mut out = FileSuppressions::default();
+pub fn parse_file(rel: &str, lang: Language, src: &str, known: &HashSet<String>) -> Suppressions {
+    let mut out = Suppressions::default();
     if lang.is_docs() || !src.contains(MARKER) {
         return out;
     }
@@ -210,7 +205,7 @@ mod tests {
         ["oxapay-api-host".to_string()].into_iter().collect()
     }
 
-    fn parse(lang: Language, src: &str) -> FileSuppressions {
+    fn parse(lang: Language, src: &str) -> Suppressions {
         parse_file("f", lang, src, &known())
     }
 

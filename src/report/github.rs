@@ -104,26 +104,19 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Category, Confidence, Provider};
     use crate::scan::Summary;
 
     fn finding(i: usize) -> Finding {
         Finding {
-            rule: "oxapay-api-host".into(),
-            provider: Provider::Oxapay,
-            category: Category::Endpoint,
-            severity: Severity::Error,
-            confidence: Confidence::High,
             path: format!("src/a,b:{i}.php"),
             line: i,
             column: 3,
             end_line: i,
             end_column: 9,
-            function: None,
-            snippet: String::new(),
+            rule: "oxapay-api-host".into(),
             message: "100% legacy\r\nhost: here, there".into(),
             replacement: "MakePay".into(),
-            fingerprint: String::new(),
+            ..Finding::sample()
         }
     }
 

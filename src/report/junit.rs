@@ -87,27 +87,16 @@ fn clean(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Category, Confidence, Provider, Severity};
     use crate::scan::Summary;
 
     #[test]
     fn escapes_markup_and_counts_failures() {
         let f = Finding {
-            rule: "oxapay-api-host".into(),
-            provider: Provider::Oxapay,
-            category: Category::Endpoint,
-            severity: Severity::Error,
-            confidence: Confidence::High,
             path: "src/<a>&\"b\".php".into(),
-            line: 2,
-            column: 1,
-            end_line: 2,
-            end_column: 5,
-            function: None,
             snippet: "if ($a < $b && $c) { x(); }\u{1}".into(),
             message: "uses \"api\" & <host>".into(),
             replacement: "MakePay".into(),
-            fingerprint: String::new(),
+            ..Finding::sample()
         };
         let outcome = ScanOutcome {
             root: ".".into(),

@@ -283,7 +283,7 @@ fn end_sentence(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Category, Finding, Provider};
+    use crate::finding::{Category, Finding};
     use crate::scan::Summary;
     use serde_json::Value;
 
@@ -315,20 +315,12 @@ mod tests {
     fn findings_of_unknown_rules_describe_themselves() {
         let f = Finding {
             rule: "oxapay-wrapper-call".into(),
-            provider: Provider::Oxapay,
             category: Category::InvoiceCreation,
             severity: Severity::Warning,
-            confidence: Confidence::Medium,
-            path: "src/a.ts".into(),
-            line: 4,
-            column: 2,
-            end_line: 4,
-            end_column: 12,
-            function: Some("checkout".into()),
-            snippet: "createInvoice(order)".into(),
             message: "calls `createInvoice`".into(),
             replacement: "MakePay invoice".into(),
             fingerprint: "00ff".into(),
+            ..Finding::sample()
         };
         let v = sarif(vec![f]);
         let rule = &v["runs"][0]["tool"]["driver"]["rules"][0];
