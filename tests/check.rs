@@ -228,6 +228,21 @@ fn suppression_in_a_string_is_not_a_suppression_and_unused_ones_fail_under_stric
 }
 
 #[test]
+fn provider_filter_keeps_the_other_providers_rule_ids_known() {
+    let dir = repo(&[(
+        "a.py",
+        "# makepay-migrate: allow cryptomus-api-host -- cleanup later\nx = 1\n",
+    )]);
+    let (doc, code) = check(dir.path(), &["--provider", "oxapay"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["invalid_suppressions"], serde_json::json!([]));
+    assert_eq!(
+        doc["unused_suppressions"][0]["targets"][0],
+        "cryptomus-api-host"
+    );
+}
+
+#[test]
 fn unknown_rule_in_a_suppression_fails() {
     let dir = repo(&[(
         "a.py",

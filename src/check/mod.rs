@@ -183,7 +183,13 @@ fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
     let rules = crate::load_rule_set(&args.rule_args.rules, args.rule_args.provider)
         .map_err(Failure::Usage)?;
-    let known = known_targets(&rules);
+    // Suppressions and overrides may name either provider's rules, even under `--provider`.
+    let known = match args.rule_args.provider {
+        None => known_targets(&rules),
+        Some(_) => known_targets(
+            &crate::load_rule_set(&args.rule_args.rules, None).map_err(Failure::Usage)?,
+        ),
+    };
     let policy = Policy::discover(root, args.config.as_deref(), &known)
         .map_err(|e| Failure::Usage(e.into()))?;
     let baseline = match (&args.baseline, args.update_baseline) {
