@@ -516,7 +516,7 @@ fn config_schema_is_json_schema_for_the_policy() {
 #[test]
 fn a_suppression_covers_a_multi_line_call_from_its_first_line() {
     let src = format!(
-        "<?php\nfunction pay($client, $order) {{\n    // makepay-migrate: allow invoice-creation -- old orders settle here until June\n    $res = $client->post('{INVOICE_URL}', [\n        'amount' => $order->total,\n    ]);\n    $next = $client->post('{INVOICE_URL}');\n}}\n"
+        "<?php\nfunction pay($client) {{\n    // makepay-migrate: allow invoice-creation -- old orders settle here until June\n    $res = $client->post(\n        '{INVOICE_URL}',\n        ['a' => 1]\n    );\n    $next = $client->post('{INVOICE_URL}');\n}}\n"
     );
     let dir = repo(&[("pay.php", &src)]);
     let (doc, code) = check(dir.path(), &[]);
@@ -529,6 +529,6 @@ fn a_suppression_covers_a_multi_line_call_from_its_first_line() {
             .map(|f| f["line"].as_u64().unwrap())
             .collect()
     };
-    assert_eq!(lines("suppressed"), [4, 5]);
-    assert_eq!(lines("blocking"), [7]);
+    assert_eq!(lines("suppressed"), [5]);
+    assert_eq!(lines("blocking"), [8]);
 }
