@@ -14,7 +14,8 @@ use std::path::PathBuf;
         Start with `makepay-migrate scan .`: it lists each endpoint, credential, invoice call, \
         stored provider ID, redirect, callback check and status switch with its file, line, \
         enclosing function and the MakePay replacement.",
-    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage or runtime error."
+    after_help = "Exit codes (scan): 0 nothing found, 1 findings, 2 usage or runtime error.\n\
+        Exit codes (check): 0 pass, 1 gate failed, 2 usage or policy error, 3 internal error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,6 +36,77 @@ pub enum Command {
     /// Inspect and test the rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The CI gate: fail when legacy provider calls remain in new-order code.
+    ///
+    /// Scans PATH, applies the policy in makepay-migrate.yaml (which paths are new-order code,
+    /// which may keep legacy reconciliation code, which categories block), inline suppressions
+    /// (`makepay-migrate: allow <rule-id|category> -- <reason>` in a comment on the line or the
+    /// line above) and an optional baseline, then fails on what is left.
+    #[command(after_help = "Examples:\n  makepay-migrate check .\n  \
+        makepay-migrate check . --format github --sarif makepay-migrate.sarif\n  \
+        makepay-migrate check . --baseline .makepay-migrate-baseline.json --update-baseline\n  \
+        makepay-migrate check . --format junit --output junit.xml --json check.json\n\n\
+        Exit codes: 0 pass, 1 gate failed, 2 usage or policy error, 3 internal error.")]
+    Check(CheckArgs),
+    /// Write a starter makepay-migrate.yaml and a GitHub Actions workflow (never overwrites).
+    #[command(after_help = "Examples:\n  makepay-migrate init\n  makepay-migrate init ./shop")]
+    Init {
+        /// Repository root to write into.
+        #[arg(value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+    },
+    /// The policy file (makepay-migrate.yaml).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of makepay-migrate.yaml, for editor completion and validation.
+    #[command(
+        after_help = "Example:\n  makepay-migrate config schema > makepay-migrate.schema.json\n  \
+        then add `# yaml-language-server: $schema=makepay-migrate.schema.json` to the policy file."
+    )]
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository root to check; makepay-migrate.yaml is looked for here.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Policy file (default: PATH/makepay-migrate.yaml when it exists, else the default policy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Format of the main output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the main output to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write SARIF 2.1.0 to FILE (for GitHub code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Also write JUnit XML to FILE (one failing test case per blocking finding).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the check's JSON document to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Baseline of accepted findings (JSON); only findings not in it fail the gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with today's blocking findings (ratchet after fixes).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Unused suppressions fail the gate too.
+    #[arg(long)]
+    pub strict: bool,
+    /// When to colour output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,7 @@ impl fmt::Display for Provider {
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -159,6 +160,7 @@ impl fmt::Display for Category {
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -254,5 +256,29 @@ impl Finding {
     /// The order every output uses: path, then position, then rule id.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (&self.path, self.line, self.column, &self.rule)
+    }
+}
+
+#[cfg(test)]
+impl Finding {
+    /// An OxaPay endpoint finding for unit tests; change fields with struct update syntax.
+    pub fn sample() -> Finding {
+        Finding {
+            rule: "oxapay-api-host".into(),
+            provider: Provider::Oxapay,
+            category: Category::Endpoint,
+            severity: Severity::Error,
+            confidence: Confidence::High,
+            path: "src/pay.php".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+            function: None,
+            snippet: String::new(),
+            message: "OxaPay API host".into(),
+            replacement: "MakePay API".into(),
+            fingerprint: "0000".into(),
+        }
     }
 }
