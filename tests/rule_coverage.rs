@@ -101,6 +101,13 @@ fn prefilter_literals_are_provider_specific() {
             !(names_provider || endpoint_path || ip)
         })
         .collect();
-    assert!(generic.is_empty(), "generic prefilter literals: {generic:?}");
-    assert!(set.literals().len() < 40, "prefilter grew to {} literals", set.literals().len());
+    assert!(
+        generic.is_empty(),
+        "generic prefilter literals: {generic:?}"
+    );
+    assert!(
+        set.literals().len() < 40,
+        "prefilter grew to {} literals",
+        set.literals().len()
+    );
 }
