@@ -141,6 +141,45 @@ fn nothing_to_migrate_is_short_and_exits_zero() {
 }
 
 #[test]
+fn comment_mentions_alone_are_nothing_to_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/pay.js",
+        "// We moved off https://api.oxapay.com last year.\nconst x = 1;\n",
+    );
+    let (md, code) = plan(dir.path(), "markdown");
+    assert_eq!(code, 0);
+    assert!(
+        md.starts_with("# Migration plan: nothing to migrate\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Provider mentions left in comments or docs: 1 "),
+        "{md}"
+    );
+    assert_eq!(plan_json(dir.path())["summary"]["mentions_in_comments"], 1);
+}
+
+#[test]
+fn provider_flag_limits_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/pay.js", INVOICE_ONLY);
+    let out = bin()
+        .arg("plan")
+        .arg(dir.path())
+        .args(["--provider", "cryptomus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("# Migration plan: nothing to migrate"),
+        "{md}"
+    );
+}
+
+#[test]
 fn a_plan_with_findings_still_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "src/pay.js", INVOICE_ONLY);

@@ -37,12 +37,8 @@ fn nothing_to_migrate(plan: &Plan, s: &mut String) {
     if plan.summary.mentions_in_comments > 0 {
         let _ = writeln!(
             s,
-            "Only {} in comments or docs remain (`makepay-migrate scan` lists them).",
-            count(
-                plan.summary.mentions_in_comments,
-                "provider mention",
-                "provider mentions"
-            )
+            "Provider mentions left in comments or docs: {} (`makepay-migrate scan` lists them).",
+            plan.summary.mentions_in_comments
         );
     }
 }
