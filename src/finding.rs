@@ -18,6 +18,7 @@ use std::fmt;
     Hash,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
@@ -68,8 +69,8 @@ impl fmt::Display for Provider {
     Hash,
     Serialize,
     Deserialize,
-    clap::ValueEnum,
     schemars::JsonSchema,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -159,8 +160,8 @@ impl fmt::Display for Category {
     Hash,
     Serialize,
     Deserialize,
-    clap::ValueEnum,
     schemars::JsonSchema,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -199,6 +200,7 @@ impl fmt::Display for Severity {
     Hash,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]

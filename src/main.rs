@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{:#}", check::config::schema());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plan(args) => makepay_migrate::plan::command::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();
