@@ -24,6 +24,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Apply(args) => makepay_migrate::apply::run::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();
