@@ -1,6 +1,10 @@
 //! Edits: byte-range replacements in one file's text. Overlapping edits are never merged or
 //! applied in some order that happens to work: the whole overlapping group is reported and
 //! skipped, so a reviewer sees every change that was not made.
+//!
+//! Edits with the same `origin` belong together (a rewritten compare and the import it needs):
+//! when one of them overlaps something, all of that origin's edits in the file are withdrawn, so
+//! a half-applied fix never breaks the code.
 
 use std::ops::Range;
 
@@ -9,7 +13,7 @@ use std::ops::Range;
 pub struct Edit {
     pub range: Range<usize>,
     pub text: String,
-    /// What asked for it (a rule id or a change kind), for reports.
+    /// What asked for it (a change kind); edits of one origin are applied all or none.
     pub origin: String,
 }
 
@@ -42,9 +46,28 @@ pub struct Applied {
     pub applied: Vec<Edit>,
     /// Groups of mutually overlapping edits, none of which was applied.
     pub conflicts: Vec<Vec<Edit>>,
+    /// Edits that overlapped nothing but share an origin with a conflicting edit.
+    pub withdrawn: Vec<Edit>,
 }
 
-/// Applies every edit that overlaps no other; overlapping groups are returned untouched.
+impl Applied {
+    /// Origins of every edit not applied, sorted and deduplicated.
+    pub fn skipped_origins(&self) -> Vec<&str> {
+        let mut o: Vec<&str> = self
+            .conflicts
+            .iter()
+            .flatten()
+            .chain(&self.withdrawn)
+            .map(|e| e.origin.as_str())
+            .collect();
+        o.sort_unstable();
+        o.dedup();
+        o
+    }
+}
+
+/// Applies every edit that overlaps no other and whose origin has no overlapping edit;
+/// the rest are returned untouched.
 pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> Applied {
     edits.sort_by(|a, b| {
         (a.range.start, a.range.end, &a.origin).cmp(&(b.range.start, b.range.end, &b.origin))
@@ -56,16 +79,27 @@ pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> Applied {
             _ => groups.push(vec![edit]),
         }
     }
+    let tainted: Vec<String> = groups
+        .iter()
+        .filter(|g| g.len() > 1)
+        .flatten()
+        .map(|e| e.origin.clone())
+        .collect();
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
     let mut applied = Vec::new();
     let mut conflicts = Vec::new();
+    let mut withdrawn = Vec::new();
     for mut group in groups {
         if group.len() > 1 {
             conflicts.push(group);
             continue;
         }
         let edit = group.pop().expect("groups are never empty");
+        if tainted.contains(&edit.origin) {
+            withdrawn.push(edit);
+            continue;
+        }
         out.push_str(&text[cursor..edit.range.start]);
         out.push_str(&edit.text);
         cursor = edit.range.end;
@@ -76,6 +110,7 @@ pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> Applied {
         text: out,
         applied,
         conflicts,
+        withdrawn,
     }
 }
 
@@ -110,6 +145,26 @@ mod tests {
         assert_eq!(r.text, "abcdeZ");
         assert_eq!(r.conflicts.len(), 1);
         assert_eq!(r.conflicts[0].len(), 2);
+    }
+
+    #[test]
+    fn an_origin_with_a_conflict_is_withdrawn_everywhere() {
+        let fix = |range, text: &str| Edit {
+            range,
+            text: text.into(),
+            origin: "fix".into(),
+        };
+        let r = apply_edits(
+            "import x\nif a == b:\n",
+            vec![
+                fix(0..0, "import hmac\n"),
+                edit(0..0, "# note\n"),
+                fix(12..18, "eq(a, b)"),
+            ],
+        );
+        assert_eq!(r.text, "import x\nif a == b:\n");
+        assert_eq!(r.withdrawn.len(), 1);
+        assert_eq!(r.skipped_origins(), vec!["# note\n", "fix"]);
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn timing_safe(lang: Language, file: &TextFile, findings: &[&Finding]) -> Fi
         out.edits.push(Edit {
             range: range.start + cmp.span.start..range.start + cmp.span.end,
             text: rewritten,
-            origin: finding.rule.clone(),
+            origin: "timing-safe".into(),
         });
     }
     if needs_import {

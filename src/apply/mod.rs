@@ -200,11 +200,11 @@ pub fn plan(rules: &RuleSet, opts: &ApplyOptions) -> anyhow::Result<Plan> {
     for (path, file_edits) in edits {
         let file = &files[&path];
         let applied = apply_edits(&file.text, file_edits);
-        for group in &applied.conflicts {
-            let origins: Vec<&str> = group.iter().map(|e| e.origin.as_str()).collect();
+        if !applied.conflicts.is_empty() {
             plan.notes.push(format!(
-                "{path}: overlapping edits skipped ({}); apply them one at a time with --only",
-                origins.join(", ")
+                "{path}: overlapping edits; every {} edit in this file was skipped (run them \
+                 one at a time with --only)",
+                applied.skipped_origins().join(" and ")
             ));
         }
         if applied.text == file.text {
