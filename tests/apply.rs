@@ -467,3 +467,77 @@ fn help_teaches_with_examples() {
         .stdout(predicate::str::contains("--patch-out makepay.patch"))
         .stdout(predicate::str::contains("--allow-dirty"));
 }
+
+#[test]
+fn timing_safe_fixes_keep_each_language_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("callback.php"),
+        "<?php\nfunction oxapay_callback_ok(string $raw, ?string $header): bool\n{\n    $calc = hash_hmac('sha512', $raw, 'k');\n    if ($calc !== $header) {\n        return false;\n    }\n    return true;\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("cb.js"),
+        "const crypto = require('node:crypto');\nfunction oxapayCallbackOk(raw, header) {\n  const calc = crypto.createHmac('sha512', process.env.OXAPAY_MERCHANT_API_KEY || 'k').update(raw).digest('hex');\n  return calc === header;\n}\nmodule.exports = { oxapayCallbackOk };\n",
+    )
+    .unwrap();
+    fs::write(d.join("go.mod"), "module pay\n\ngo 1.19\n").unwrap();
+    fs::write(
+        d.join("callback.go"),
+        "package pay\n\nimport (\n\t\"crypto/sha512\"\n\t\"encoding/hex\"\n\t\"os\"\n)\n\n// OxapayCallbackOK checks the OxaPay HMAC header.\nfunc OxapayCallbackOK(raw []byte, header string) bool {\n\th := sha512.Sum512(append([]byte(os.Getenv(\"OXAPAY_MERCHANT_API_KEY\")), raw...))\n\tcalc := hex.EncodeToString(h[:])\n\tif calc != header {\n\t\treturn false\n\t}\n\treturn true\n}\n",
+    )
+    .unwrap();
+    commit(d);
+    let out = apply(d, &["--only", "timing-safe", "--write"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 files written"), "{}", stderr(&out));
+
+    let php = std::process::Command::new("php")
+        .current_dir(d)
+        .args([
+            "-r",
+            "require 'callback.php'; $h = hash_hmac('sha512', 'body', 'k'); \
+             echo json_encode([oxapay_callback_ok('body', $h), oxapay_callback_ok('body', 'x'), oxapay_callback_ok('body', null)]);",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&php.stdout), "[true,false,false]");
+    assert!(fs::read_to_string(d.join("callback.php"))
+        .unwrap()
+        .contains("if (!hash_equals((string) $calc, (string) $header)) {"));
+
+    let node = std::process::Command::new("node")
+        .current_dir(d)
+        .args([
+            "-e",
+            "const c = require('node:crypto'); const { oxapayCallbackOk: ok } = require('./cb.js'); \
+             const h = c.createHmac('sha512', 'k').update('body').digest('hex'); \
+             console.log(JSON.stringify([ok('body', h), ok('body', 'x'), ok('body', undefined)]));",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&node.stdout).trim(),
+        "[true,false,false]"
+    );
+
+    let go = std::process::Command::new("go")
+        .current_dir(d)
+        .env("GOTOOLCHAIN", "local")
+        .args(["vet", "."])
+        .output()
+        .unwrap();
+    assert!(
+        go.status.success(),
+        "{}",
+        String::from_utf8_lossy(&go.stderr)
+    );
+    let go_src = fs::read_to_string(d.join("callback.go")).unwrap();
+    assert!(go_src.contains("import (\n\t\"crypto/hmac\"\n"), "{go_src}");
+    assert!(go_src.contains("if !hmac.Equal([]byte(calc), []byte(header)) {"));
+
+    commit(d);
+    let again = apply(d, &["--only", "timing-safe"]);
+    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
+}
