@@ -64,6 +64,9 @@ pub struct Skipped {
     pub unreadable: usize,
 }
 
+/// Bound on the wrapper fixpoint inside one file (each round adds at least one wrapper).
+const MAX_LOCAL_WRAPPERS: usize = 64;
+
 /// One analysed file's contribution.
 struct FileResult {
     findings: Vec<Finding>,
@@ -242,13 +245,25 @@ fn analyze(
     };
     let all = rules.rules();
     let cands = candidates(all, &file, |r| r.applies_to(lang));
-    let calls = if wrappers.serves(lang) {
-        wrappers.calls(src, lang, &view, &lines)
-    } else {
-        Vec::new()
+
+    // Wrappers this file defines can be called from this file too (a module function around a
+    // client method): grow them to a fixpoint, a few rounds at most.
+    let mut local: Vec<WrapperDef> = Vec::new();
+    let (index, calls, gated) = loop {
+        let index = WrapperIndex::new(wrappers.defs.iter().chain(&local).cloned().collect());
+        let calls = if index.serves(lang) {
+            index.calls(rel, src, lang, &view, &lines)
+        } else {
+            Vec::new()
+        };
+        let gated = gate(all, cands.clone(), &calls, &index.defs, &view);
+        let found = wrapper_defs(all, &gated, &calls, &index.defs, &view, rel, lang, &lines);
+        let grown = found.len() > local.len();
+        local = found;
+        if !grown || local.len() > MAX_LOCAL_WRAPPERS {
+            break (index, calls, gated);
+        }
     };
-    let gated = gate(all, cands, &calls, &wrappers.defs, &view);
-    let defs = wrapper_defs(all, &gated, &view, rel, lang, &lines);
 
     let builder = FindingBuilder {
         rel,
@@ -261,15 +276,26 @@ fn analyze(
         .iter()
         .map(|(c, severity)| builder.rule_finding(&all[c.rule], c, *severity))
         .collect();
-    let mut call_lines = std::collections::HashSet::new();
+    // A call from another file is a touchpoint the migration must change; a call inside the
+    // wrapper's own file is reported only where the calling function shows nothing else.
+    let mut seen: std::collections::HashSet<(usize, Category)> =
+        findings.iter().map(|f| (f.line, f.category)).collect();
+    let busy: std::collections::HashSet<Option<usize>> =
+        gated.kept.iter().map(|(c, _)| c.function).collect();
     for call in &calls {
-        let def = &wrappers.defs[call.def];
-        if def.path != rel && call_lines.insert((call.line, def.provider)) {
+        let def = &index.defs[call.def];
+        let foreign = def.path != rel;
+        if (foreign || !busy.contains(&call.function)) && seen.insert((call.line + 1, def.category))
+        {
             findings.push(builder.call_finding(def, call));
         }
     }
+    drop_redundant_other(&mut findings);
     assign_fingerprints(&mut findings);
-    FileResult { findings, defs }
+    FileResult {
+        findings,
+        defs: local,
+    }
 }
 
 struct FindingBuilder<'a> {
@@ -346,6 +372,17 @@ impl FindingBuilder<'_> {
     }
 }
 
+/// `other` is the fallback category ("names the provider"); on a line that already says what it
+/// does for the same provider, it only repeats it.
+fn drop_redundant_other(findings: &mut Vec<Finding>) {
+    let specific: std::collections::HashSet<(usize, Provider)> = findings
+        .iter()
+        .filter(|f| f.category != Category::Other && f.severity > Severity::Info)
+        .map(|f| (f.line, f.provider))
+        .collect();
+    findings.retain(|f| f.category != Category::Other || !specific.contains(&(f.line, f.provider)));
+}
+
 /// Fingerprints hash what a finding is, not where: rule, path, function, whitespace-normalised
 /// snippet and the occurrence index among identical tuples, so moving code does not churn them.
 fn assign_fingerprints(findings: &mut [Finding]) {
@@ -399,5 +436,135 @@ fn display_root(paths: &[PathBuf]) -> String {
     match paths {
         [one] => one.display().to_string(),
         _ => ".".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_pack;
+
+    /// One anchor, one medium and one low rule, so gating is visible.
+    const PACK: &str = r#"
+rules:
+  - id: oxapay-host
+    category: endpoint
+    severity: error
+    confidence: high
+    message: host
+    replacement: r
+    pattern: 'api\.oxapay\.com'
+  - id: oxapay-track
+    category: provider-id-storage
+    severity: warning
+    confidence: medium
+    message: track
+    replacement: r
+    pattern: 'trackId'
+  - id: oxapay-paid
+    category: status-handling
+    severity: warning
+    confidence: low
+    message: status
+    replacement: r
+    pattern: '"paid"'
+"#;
+
+    fn rules() -> RuleSet {
+        let rules = parse_pack("t.yaml", Some(Provider::Oxapay), PACK).unwrap();
+        RuleSet::new(rules, &Provider::ALL).unwrap()
+    }
+
+    fn found(src: &str, wrappers: &WrapperIndex) -> Vec<(usize, String)> {
+        analyze(&rules(), "a.js", Language::Javascript, src, wrappers)
+            .findings
+            .into_iter()
+            .map(|f| (f.line, f.rule))
+            .collect()
+    }
+
+    #[test]
+    fn medium_needs_an_anchor_in_the_file() {
+        let none = WrapperIndex::new(Vec::new());
+        assert_eq!(found("const t = res.trackId;\n", &none), vec![]);
+        let anchored = "const u = 'https://api.oxapay.com';\nconst t = res.trackId;\n";
+        assert_eq!(
+            found(anchored, &none),
+            vec![(1, "oxapay-host".into()), (2, "oxapay-track".into())]
+        );
+    }
+
+    #[test]
+    fn low_needs_a_scoped_function() {
+        let none = WrapperIndex::new(Vec::new());
+        let src = "function a() {\n  get('https://api.oxapay.com');\n  if (s === \"paid\") {}\n}\n\
+                   function b() {\n  if (s === \"paid\") {}\n}\n";
+        assert_eq!(
+            found(src, &none),
+            vec![(2, "oxapay-host".into()), (3, "oxapay-paid".into())]
+        );
+    }
+
+    #[test]
+    fn wrapper_calls_scope_their_caller() {
+        let wrapper = "function createInvoice() {\n  return post('https://api.oxapay.com/x');\n}\n";
+        let rules = rules();
+        let defs = analyze(
+            &rules,
+            "lib/oxapay.js",
+            Language::Javascript,
+            wrapper,
+            &WrapperIndex::new(Vec::new()),
+        )
+        .defs;
+        assert_eq!(defs.len(), 1);
+        assert_eq!(defs[0].name, "createInvoice");
+        let index = WrapperIndex::new(defs);
+        let caller =
+            "function buy() {\n  const r = createInvoice();\n  if (r.status === \"paid\") {}\n}\n\
+                      function other() {\n  if (x === \"paid\") {}\n}\n";
+        assert_eq!(
+            found(caller, &index),
+            vec![(2, "oxapay-wrapper-call".into()), (3, "oxapay-paid".into())]
+        );
+    }
+
+    #[test]
+    fn comments_are_info_and_do_not_scope() {
+        let none = WrapperIndex::new(Vec::new());
+        let result = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "// moved off api.oxapay.com\nconst t = res.trackId;\n",
+            &none,
+        );
+        let sev: Vec<(usize, Severity)> = result
+            .findings
+            .iter()
+            .map(|f| (f.line, f.severity))
+            .collect();
+        assert_eq!(sev, vec![(1, Severity::Info)]);
+    }
+
+    #[test]
+    fn fingerprints_survive_inserted_lines() {
+        let none = WrapperIndex::new(Vec::new());
+        let a = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "x('https://api.oxapay.com');\n",
+            &none,
+        );
+        let b = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "\n\n// hi\nx('https://api.oxapay.com');\n",
+            &none,
+        );
+        assert_eq!(a.findings[0].fingerprint, b.findings[0].fingerprint);
+        assert_ne!(a.findings[0].line, b.findings[0].line);
     }
 }
