@@ -29,7 +29,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(out, patch(&plan)).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
         eprintln!("wrote patch: {}", out.display());
     } else if !args.write {
-        print_diffs(&plan)?;
+        match print_diffs(&plan) {
+            // `apply | head` closing the pipe early is the reader's choice, not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+            other => other?,
+        }
     }
     if args.write {
         write_all(&args, &plan)?;
@@ -69,7 +73,7 @@ fn check_tree(args: &ApplyArgs) -> anyhow::Result<()> {
     }
 }
 
-fn print_diffs(plan: &Plan) -> anyhow::Result<()> {
+fn print_diffs(plan: &Plan) -> std::io::Result<()> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::stdout().lock();
     for change in &plan.changes {
