@@ -51,6 +51,29 @@ pub enum Command {
         use `scan` or `check` to fail CI), 2 usage or runtime error."
     )]
     Plan(PlanArgs),
+    /// Generate MakePay scaffolds and safe fixes, shown as diffs; `--write` applies them.
+    ///
+    /// Scaffolds (webhook verifier, status normaliser, payment-link creation, dual-run switch,
+    /// tests) are rendered next to the code that holds the provider integration, in its language.
+    /// `.env.example`-style files gain MAKEPAY_* lines; plain signature compares in legacy
+    /// callback checks become timing-safe. Existing files are never overwritten; a second run
+    /// changes nothing.
+    #[command(
+        after_help = "Kinds for --only: webhook, status, payment-link, switch, tests, env, \
+        timing-safe, annotate (marker comments above findings; only when named). Any other \
+        --only value is a rule id and limits timing-safe/annotate to that rule's findings.\n\n\
+        Examples:\n  makepay-migrate apply ./shop\n  \
+        makepay-migrate apply ./shop --write\n  \
+        makepay-migrate apply . --patch-out makepay.patch && git apply --check makepay.patch\n  \
+        makepay-migrate apply . --only webhook --only status --lang typescript --scaffold-dir src/payments\n  \
+        makepay-migrate apply . --only annotate --write --allow-dirty\n\n\
+        Safety: nothing is written without --write; --write refuses a dirty git tree unless \
+        --allow-dirty; files are replaced through a temporary file and a rename, keeping CRLF, BOM, \
+        the final newline and the file mode; a file changed since planning is skipped; \
+        overlapping edits are reported and skipped; nothing is written outside PATH.\n\n\
+        Exit codes: 0 done (including a dry run with changes), 2 usage or runtime error."
+    )]
+    Apply(ApplyArgs),
     /// Inspect and test the rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -196,6 +219,36 @@ pub struct PlanArgs {
     /// Skip paths matching this glob (repeatable; gitignore syntax).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Repository root: every change stays inside it.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Only these change kinds or rule ids (repeatable or comma-separated).
+    #[arg(long, value_name = "KIND|RULE", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Apply the changes (default: print the diffs only).
+    #[arg(long)]
+    pub write: bool,
+    /// Write all changes as one patch file that `git apply` accepts, instead of printing diffs.
+    #[arg(long, value_name = "FILE")]
+    pub patch_out: Option<PathBuf>,
+    /// Let --write run on a tree with uncommitted changes (or outside git).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Put scaffolds in this directory (relative to PATH) instead of next to the integration.
+    #[arg(long, value_name = "DIR")]
+    pub scaffold_dir: Option<String>,
+    /// Scaffold in this language instead of the integration's.
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::apply::kind::ScaffoldLang>,
+    /// Template directory overriding the embedded ones (layout: <lang>/scaffolds.yaml + files).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

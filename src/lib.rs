@@ -3,6 +3,7 @@
 //! Data flows one way: [`walk`] → [`lang`] (detect, syntax view) → [`scan`] (match, provider
 //! context) → [`finding::Finding`]s → [`report`] (printers) and [`check`] (the CI gate).
 
+pub mod apply;
 pub mod check;
 pub mod cli;
 pub mod finding;

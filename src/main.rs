@@ -42,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan(args) => makepay_migrate::plan::command::run(args),
+        Command::Apply(args) => makepay_migrate::apply::run::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();
