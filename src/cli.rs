@@ -150,6 +150,17 @@ pub struct CheckArgs {
     pub color: ColorWhen,
 }
 
+/// Path filters shared by every command that scans.
+#[derive(Debug, Args)]
+pub struct PathFilterArgs {
+    /// Only scan paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct RuleArgs {
     /// Only rules of this provider (default: both).
@@ -174,12 +185,8 @@ pub struct ScanArgs {
     /// provider context, so `low` (the default) stays precise.
     #[arg(long, value_enum, default_value_t = Confidence::Low)]
     pub min_confidence: Confidence,
-    /// Only scan paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub filter: PathFilterArgs,
     /// Scan hidden files and directories too.
     #[arg(long)]
     pub hidden: bool,
@@ -213,12 +220,8 @@ pub struct PlanArgs {
     /// Write the plan to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only scan paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub filter: PathFilterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -97,8 +97,8 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let opts = ScanOptions {
         paths: args.paths,
         walk: WalkOptions {
-            include: args.include,
-            exclude: args.exclude,
+            include: args.filter.include,
+            exclude: args.filter.exclude,
             hidden: args.hidden,
             no_ignore: args.no_ignore,
             max_filesize: args.max_filesize,
