@@ -188,18 +188,32 @@ pub fn relative(path: &Path, base: &Path) -> String {
 
 /// Reads a file whole, or says why it cannot be scanned. Memory is bounded by the size cap.
 pub fn read(entry: &Entry, max_filesize: u64) -> Result<Vec<u8>, Skip> {
+    let mut bytes = Vec::new();
+    read_into(entry, max_filesize, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read`] into a buffer the caller reuses across files, so a scan of thousands of files does
+/// not allocate (and fault in) a fresh buffer for each.
+pub fn read_into(entry: &Entry, max_filesize: u64, buf: &mut Vec<u8>) -> Result<(), Skip> {
+    use std::io::Read;
+    buf.clear();
     if entry.size > max_filesize {
         return Err(Skip::TooLarge);
     }
-    let bytes = std::fs::read(&entry.path).map_err(|_| Skip::Unreadable)?;
-    if bytes.len() as u64 > max_filesize {
+    let file = std::fs::File::open(&entry.path).map_err(|_| Skip::Unreadable)?;
+    buf.reserve(entry.size as usize + 1);
+    file.take(max_filesize + 1)
+        .read_to_end(buf)
+        .map_err(|_| Skip::Unreadable)?;
+    if buf.len() as u64 > max_filesize {
         return Err(Skip::TooLarge);
     }
-    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+    let sniff = &buf[..buf.len().min(BINARY_SNIFF_LEN)];
     if memchr::memchr(0, sniff).is_some() {
         return Err(Skip::Binary);
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// The language of a file, from its name or its first line.

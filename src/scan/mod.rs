@@ -66,6 +66,11 @@ pub struct Skipped {
     pub unreadable: usize,
 }
 
+thread_local! {
+    /// One read buffer per walker thread, reused for every file it reads.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Bound on the wrapper fixpoint inside one file (each round adds at least one wrapper).
 const MAX_LOCAL_WRAPPERS: usize = 64;
 
@@ -93,21 +98,28 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
 
     let visit = |entry: Entry| {
         progress.tick();
-        let Some((bytes, lang)) = load(&entry, opts.walk.max_filesize, &skips, &warnings) else {
-            return;
-        };
-        scanned.fetch_add(1, Ordering::Relaxed);
-        if !rules.prefilter_hit(&entry.rel, &bytes) {
-            return;
-        }
-        if lang.is_code() {
-            hit_files.lock().unwrap().push((entry.clone(), lang));
-        }
-        let Ok(src) = std::str::from_utf8(&bytes) else {
-            return;
-        };
-        let result = analyze(rules, &entry.rel, lang, src, &no_wrappers);
-        results.lock().unwrap().insert(entry.rel, result);
+        READ_BUFFER.with_borrow_mut(|buf| {
+            if let Err(skip) = walk::read_into(&entry, opts.walk.max_filesize, buf) {
+                note_skip(&entry, skip, &skips, &warnings);
+                return;
+            }
+            // The prefilter reads raw bytes; only a file that hits must be valid UTF-8 text.
+            if !rules.prefilter_hit(&entry.rel, buf) {
+                scanned.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            let Ok(src) = std::str::from_utf8(buf) else {
+                note_skip(&entry, Skip::NonUtf8, &skips, &warnings);
+                return;
+            };
+            scanned.fetch_add(1, Ordering::Relaxed);
+            let lang = walk::language_of(&entry, buf);
+            if lang.is_code() {
+                hit_files.lock().unwrap().push((entry.clone(), lang));
+            }
+            let result = analyze(rules, &entry.rel, lang, src, &no_wrappers);
+            results.lock().unwrap().insert(entry.rel, result);
+        });
     };
     let on_error = |e: String| warnings.lock().unwrap().push(e);
     walk::walk(&opts.paths, &base, &opts.walk, &visit, &on_error)?;
@@ -154,35 +166,14 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     })
 }
 
-/// Reads a file and checks it is text; counts and notes why when it is not.
-fn load(
-    entry: &Entry,
-    max: u64,
-    skips: &SkipCounts,
-    warnings: &Mutex<Vec<String>>,
-) -> Option<(Vec<u8>, Language)> {
-    let checked = walk::read(entry, max).and_then(|bytes| {
-        if std::str::from_utf8(&bytes).is_err() {
-            Err(Skip::NonUtf8)
-        } else {
-            Ok(bytes)
-        }
-    });
-    match checked {
-        Ok(bytes) => {
-            let lang = walk::language_of(entry, &bytes);
-            Some((bytes, lang))
-        }
-        Err(skip) => {
-            skips.count(skip);
-            if skip == Skip::Unreadable {
-                warnings
-                    .lock()
-                    .unwrap()
-                    .push(format!("{}: cannot be read", entry.rel));
-            }
-            None
-        }
+/// Counts a file that was not scanned, and names it when it could not even be read.
+fn note_skip(entry: &Entry, skip: Skip, skips: &SkipCounts, warnings: &Mutex<Vec<String>>) {
+    skips.count(skip);
+    if skip == Skip::Unreadable {
+        warnings
+            .lock()
+            .unwrap()
+            .push(format!("{}: cannot be read", entry.rel));
     }
 }
 
