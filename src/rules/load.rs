@@ -2,11 +2,11 @@
 
 use super::literals::required_literals;
 use super::model::{RawCase, RawPack, RawRule};
+use super::LazyRegex;
 use super::{Origin, Rule, TestCase};
 use crate::finding::{Confidence, Provider};
 use crate::lang::RegionKind;
 use include_dir::{include_dir, Dir};
-use regex::Regex;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -278,9 +278,9 @@ fn compile_rule(
         }
     };
 
-    let mut compile = |key: &str, list: &[&Spanned<String>]| -> Vec<Regex> {
+    let mut compile = |key: &str, list: &[&Spanned<String>]| -> Vec<LazyRegex> {
         list.iter()
-            .filter_map(|p| match Regex::new(&p.value) {
+            .filter_map(|p| match LazyRegex::new(&p.value) {
                 Ok(re) => Some(re),
                 Err(e) => {
                     let msg = e

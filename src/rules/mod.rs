@@ -1,17 +1,18 @@
 //! Rules: the YAML model, loading and validation, compilation into one [`RuleSet`], and the
 //! inline self-tests (`rules test`).
 
+mod lazy;
 mod literals;
 mod load;
 mod model;
 pub mod selftest;
 
+pub use lazy::LazyRegex;
 pub use load::{load_rules, parse_pack, LoadError, RuleSource};
 pub use model::Scope;
 
 use crate::finding::{Category, Confidence, Provider, Severity};
 use crate::lang::{Language, RegionKind};
-use regex::Regex;
 
 /// Where a rule was defined, for error messages and `rules list`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +51,12 @@ pub struct Rule {
     /// Regions a match may start in (comments are handled separately for anchors).
     pub regions: Vec<RegionKind>,
     /// Alternatives: a match of any of them is a candidate. Empty for a file-name rule.
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<LazyRegex>,
     /// Only files whose relative path matches; with no patterns, the file itself is the finding.
-    pub filename: Option<Regex>,
-    pub all: Vec<Regex>,
-    pub not: Vec<Regex>,
-    pub absent: Vec<Regex>,
+    pub filename: Option<LazyRegex>,
+    pub all: Vec<LazyRegex>,
+    pub not: Vec<LazyRegex>,
+    pub absent: Vec<LazyRegex>,
     pub within: Scope,
     pub matches: Vec<TestCase>,
     pub no_matches: Vec<TestCase>,
