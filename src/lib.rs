@@ -3,6 +3,7 @@
 //! Data flows one way: [`walk`] → [`lang`] (detect, syntax view) → [`scan`] (match, provider
 //! context) → [`finding::Finding`]s → [`report`].
 
+pub mod brief;
 pub mod cli;
 pub mod finding;
 pub mod lang;

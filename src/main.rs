@@ -1,5 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
+use makepay_migrate::brief;
 use makepay_migrate::cli::{Cli, Command, RulesCommand, ScanArgs};
 use makepay_migrate::finding::Severity;
 use makepay_migrate::load_rule_set;
@@ -24,6 +25,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Brief(args) => {
+            brief::run(&args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();
