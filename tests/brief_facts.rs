@@ -30,7 +30,10 @@ fn seed(name: &str) -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(_) => {
-            eprintln!("{} not present; checking the stored lists only", path.display());
+            eprintln!(
+                "{} not present; checking the stored lists only",
+                path.display()
+            );
             None
         }
     }
@@ -90,7 +93,12 @@ fn checklist_from_guide(text: &str) -> Vec<String> {
     let bullets: Vec<String> = text[from..]
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
-        .map(|l| l.split(".Verification checklist").next().unwrap().to_string())
+        .map(|l| {
+            l.split(".Verification checklist")
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let mut out: Vec<String> = Vec::new();
     for b in &bullets {
@@ -122,7 +130,11 @@ fn stored_lists_agree_with_the_guides() {
             .filter(|l| !l.trim().is_empty())
             .map(str::to_string)
             .collect();
-        assert_eq!(sdk, list("brief-sdk-commands.txt"), "{provider} SDK commands");
+        assert_eq!(
+            sdk,
+            list("brief-sdk-commands.txt"),
+            "{provider} SDK commands"
+        );
         let stored = checklist(provider);
         let items: Vec<&String> = stored.iter().map(|(item, _)| item).collect();
         let extracted = checklist_from_guide(&guide);
@@ -154,7 +166,10 @@ fn stored_lists_agree_with_the_guides() {
             .collect();
         assert_eq!(headers, list("brief-makepay-headers.txt"));
         for event in list("brief-makepay-events.txt") {
-            assert!(reference.contains(&event), "event `{event}` not in reference");
+            assert!(
+                reference.contains(&event),
+                "event `{event}` not in reference"
+            );
         }
         for fact in [
             "t=1776556800,v1=",
@@ -174,8 +189,14 @@ fn every_map_and_inventory_identifier_is_back_quoted_in_its_section() {
     for provider in Provider::ALL {
         let text = brief(provider);
         for (terms, heading) in [
-            (format!("brief-{}-map-terms.txt", provider.id()), "## Migration map"),
-            (format!("{}-inventory-terms.txt", provider.id()), "## Phase 1: Inventory"),
+            (
+                format!("brief-{}-map-terms.txt", provider.id()),
+                "## Migration map",
+            ),
+            (
+                format!("{}-inventory-terms.txt", provider.id()),
+                "## Phase 1: Inventory",
+            ),
         ] {
             let terms = list(&terms);
             assert!(terms.len() > 20, "{provider}: term list looks truncated");
@@ -236,7 +257,10 @@ fn webhook_verification_facts_are_stated() {
     for provider in Provider::ALL {
         let text = brief(provider);
         for header in list("brief-makepay-headers.txt") {
-            assert!(text.contains(&format!("`{header}`")), "{provider}: {header}");
+            assert!(
+                text.contains(&format!("`{header}`")),
+                "{provider}: {header}"
+            );
         }
         for event in list("brief-makepay-events.txt") {
             assert!(text.contains(&format!("`{event}`")), "{provider}: {event}");

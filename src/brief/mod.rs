@@ -20,12 +20,15 @@ pub enum BriefError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("template {location}: {message}\n{report}")]
+    #[error("template {location}: {message}\n{excerpt}")]
     Template {
         location: String,
         message: String,
-        report: String,
+        excerpt: String,
     },
+    /// A problem of the set rather than one spot, such as an include of an unknown template.
+    #[error("templates: {0}")]
+    TemplateSet(String),
     #[error(transparent)]
     Facts(#[from] facts::FactsError),
     #[error("building the template context: {0}")]

@@ -91,7 +91,6 @@ impl Templates {
 
     /// Turns a tera error into one that names the template file, line and column first.
     fn error(&self, err: tera::Error) -> BriefError {
-        let report = err.to_string();
         match err.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
                 let origin = self
@@ -99,6 +98,9 @@ impl Templates {
                     .get(r.filename())
                     .cloned()
                     .unwrap_or_else(|| r.filename().to_string());
+                let report = err.to_string();
+                // tera's report repeats the message on its first line; keep only the excerpt.
+                let excerpt = report.split_once('\n').map_or("", |(_, rest)| rest);
                 BriefError::Template {
                     location: format!(
                         "{origin}:{}:{}",
@@ -106,14 +108,10 @@ impl Templates {
                         r.span().start_col + 1
                     ),
                     message: r.message().to_string(),
-                    report,
+                    excerpt: excerpt.to_string(),
                 }
             }
-            _ => BriefError::Template {
-                location: self.origins.get(&self.entry).cloned().unwrap_or_default(),
-                message: report.clone(),
-                report: String::new(),
-            },
+            _ => BriefError::TemplateSet(err.to_string().trim_start_matches("error: ").to_string()),
         }
     }
 }
