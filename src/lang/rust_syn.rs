@@ -38,15 +38,20 @@ impl Collector<'_> {
                 .map_or(line.len(), |(i, _)| i)
     }
 
-    fn push(&mut self, name: String, span: proc_macro2::Span) {
-        let range = self.offset(span.start())..self.offset(span.end());
-        self.out.push(FunctionSpan { name, range });
+    fn push(&mut self, name: String, item: proc_macro2::Span, ident: &syn::Ident) {
+        let range = self.offset(item.start())..self.offset(item.end());
+        let name_at = self.offset(ident.span().start());
+        self.out.push(FunctionSpan {
+            name,
+            range,
+            name_at,
+        });
     }
 }
 
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        self.push(f.sig.ident.to_string(), f.span());
+        self.push(f.sig.ident.to_string(), f.span(), &f.sig.ident);
         syn::visit::visit_item_fn(self, f);
     }
 
@@ -70,13 +75,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             Some(ty) if !ty.is_empty() => format!("{ty}.{}", f.sig.ident),
             _ => f.sig.ident.to_string(),
         };
-        self.push(name, f.span());
+        self.push(name, f.span(), &f.sig.ident);
         syn::visit::visit_impl_item_fn(self, f);
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if f.default.is_some() {
-            self.push(f.sig.ident.to_string(), f.span());
+            self.push(f.sig.ident.to_string(), f.span(), &f.sig.ident);
         }
         syn::visit::visit_trait_item_fn(self, f);
     }

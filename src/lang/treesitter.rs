@@ -125,7 +125,7 @@ impl Walker<'_> {
                     .to_string();
                 scope = Some(Some(name));
             }
-        } else if let Some(name) = self.function_name(node) {
+        } else if let Some((name, name_at)) = self.function_name(node) {
             let name = match (self.scopes.last(), name.contains('.')) {
                 (Some(Some(class)), false) => format!("{class}.{name}"),
                 _ => name,
@@ -133,6 +133,7 @@ impl Walker<'_> {
             self.functions.push(FunctionSpan {
                 name,
                 range: node.byte_range(),
+                name_at,
             });
             scope = Some(None);
         }
@@ -149,17 +150,19 @@ impl Walker<'_> {
         }
     }
 
-    /// The name of the function `node` defines, if it defines one.
-    fn function_name(&self, node: Node<'_>) -> Option<String> {
+    /// The name of the function `node` defines and where that name is, if it defines one.
+    fn function_name(&self, node: Node<'_>) -> Option<(String, usize)> {
         let kind = node.kind();
         if FUNCTION_KINDS.contains(&kind) {
-            let name = self.text(node.child_by_field_name("name")?).to_string();
+            let ident = node.child_by_field_name("name")?;
+            let name = self.text(ident).to_string();
             if kind == "method_declaration" {
                 if let Some(recv) = node.child_by_field_name("receiver") {
-                    return Some(format!("{}.{name}", self.go_receiver(recv)?));
+                    let qualified = format!("{}.{name}", self.go_receiver(recv)?);
+                    return Some((qualified, ident.start_byte()));
                 }
             }
-            return Some(name);
+            return Some((name, ident.start_byte()));
         }
         if ANONYMOUS_KINDS.contains(&kind) {
             return self.binding_name(node);
@@ -169,7 +172,7 @@ impl Walker<'_> {
 
     /// `const handler = () => {}`, `{ create: function () {} }`, `exports.handler = ...`,
     /// class fields `handle = async () => {}`.
-    fn binding_name(&self, node: Node<'_>) -> Option<String> {
+    fn binding_name(&self, node: Node<'_>) -> Option<(String, usize)> {
         let parent = node.parent()?;
         let target = match parent.kind() {
             "variable_declarator" => parent.child_by_field_name("name"),
@@ -186,8 +189,12 @@ impl Walker<'_> {
             .next()
             .unwrap_or(text)
             .trim_matches(['"', '\'', '$']);
-        (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            .then(|| last.to_string())
+        (!last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| {
+            (
+                last.to_string(),
+                target.start_byte() + text.rfind(last).unwrap_or(0),
+            )
+        })
     }
 
     /// `(c *Client)` → `Client`.

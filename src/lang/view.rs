@@ -19,6 +19,8 @@ pub struct FunctionSpan {
     /// `Class.method`, `Type.method` or the bare name.
     pub name: String,
     pub range: Range<usize>,
+    /// Where the defining identifier is, so a definition is never mistaken for a call.
+    pub name_at: usize,
 }
 
 impl FunctionSpan {
@@ -74,10 +76,17 @@ impl SyntaxView {
     }
 }
 
+/// Larger files (minified bundles, generated code) get the lexical view: a syntax tree costs
+/// many times the file's size in memory, and such files have no hand-written functions.
+pub const MAX_PARSE_BYTES: usize = 1024 * 1024;
+
 /// Builds the best view available for `lang`: `syn` for Rust, tree-sitter for the other
 /// programming languages, and the lexical view for everything else and wherever a parse fails
 /// (then functions come from whatever the parser still recovered).
 pub fn build_view(lang: Language, src: &str) -> SyntaxView {
+    if src.len() > MAX_PARSE_BYTES {
+        return SyntaxView::new(lexical::regions(lang, src), Vec::new());
+    }
     if lang == Language::Rust {
         let functions = rust_syn::functions(src).unwrap_or_default();
         return SyntaxView::new(lexical::regions(lang, src), functions);
@@ -105,10 +114,12 @@ mod tests {
                 FunctionSpan {
                     name: "outer".into(),
                     range: 0..100,
+                    name_at: 3,
                 },
                 FunctionSpan {
                     name: "A.inner".into(),
                     range: 10..20,
+                    name_at: 12,
                 },
             ],
         );

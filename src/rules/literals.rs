@@ -1,6 +1,7 @@
 //! Literal extraction for the prefilter: the byte strings that every match of an anchor rule
 //! must contain, so one Aho-Corasick pass can rule a file out.
 
+use crate::finding::Provider;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -16,21 +17,37 @@ pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
         .build()
         .parse(&strip_case_insensitive_flag(pattern))
         .ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let mut extractor = Extractor::new();
-        extractor.kind(kind);
-        let seq = extractor.extract(&hir);
-        if let Some(lits) = seq.literals() {
-            let usable: Vec<String> = lits
+    let mut sets: Vec<Vec<String>> = [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .filter_map(|kind| {
+            let mut extractor = Extractor::new();
+            extractor.kind(kind);
+            let seq = extractor.extract(&hir);
+            let lits = seq.literals()?;
+            let set: Vec<String> = lits
                 .iter()
                 .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
                 .collect();
-            if !usable.is_empty() && usable.iter().all(|l| l.len() >= MIN_LITERAL_LEN) {
-                return Some(dedup(usable));
-            }
-        }
-    }
-    required_set(&hir)
+            (!set.is_empty() && set.iter().all(|l| l.len() >= MIN_LITERAL_LEN)).then(|| dedup(set))
+        })
+        .collect();
+    sets.extend(required_set(&hir));
+    sets.into_iter().max_by(selectivity)
+}
+
+/// Orders literal sets by how few files they are likely to hit: a set naming a provider in
+/// every literal first (an import keyword or a column suffix is in every codebase, a provider
+/// name is not), then the longest shortest literal, then the fewest literals.
+fn selectivity(a: &Vec<String>, b: &Vec<String>) -> std::cmp::Ordering {
+    let names_provider = |s: &Vec<String>| {
+        s.iter()
+            .all(|l| Provider::ALL.iter().any(|p| l.contains(p.id())))
+    };
+    let min_len = |s: &Vec<String>| s.iter().map(String::len).min().unwrap_or(0);
+    names_provider(a)
+        .cmp(&names_provider(b))
+        .then(min_len(a).cmp(&min_len(b)))
+        .then(b.len().cmp(&a.len()))
 }
 
 /// Removes the `i` flag from inline flag groups (`(?i)`, `(?i:`, `(?xi-u)`).
@@ -76,10 +93,7 @@ fn required_set(hir: &Hir) -> Option<Vec<String>> {
             dedup(all)
         }
         HirKind::Concat(parts) => {
-            return parts
-                .iter()
-                .filter_map(required_set)
-                .max_by_key(|set| set.iter().map(String::len).min().unwrap_or(0));
+            return parts.iter().filter_map(required_set).max_by(selectivity);
         }
         _ => return None,
     };
@@ -120,6 +134,26 @@ mod tests {
         assert_eq!(
             required_literals(r"[\w.-]+/(?:oxapay|OxaPay)[\w./-]*\s+v\d").unwrap(),
             vec!["oxapay"]
+        );
+    }
+
+    #[test]
+    fn most_selective_set_wins() {
+        assert_eq!(
+            required_literals(r"(?:from|import)\s+oxapay").unwrap(),
+            vec!["oxapay"]
+        );
+        assert_eq!(
+            required_literals(r#"gem\s+['"]cryptomus"#).unwrap(),
+            vec!["\"cryptomus", "'cryptomus"]
+        );
+        assert_eq!(
+            required_literals(r"(?i)(?:oxapay|cryptomus)_track_id").unwrap(),
+            vec!["cryptomus_track_id", "oxapay_track_id"]
+        );
+        assert_eq!(
+            required_literals(r"<artifactId>[\w.-]*cryptomus[\w.-]*</artifactId>").unwrap(),
+            vec!["cryptomus"]
         );
     }
 

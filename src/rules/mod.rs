@@ -11,7 +11,6 @@ pub use model::Scope;
 
 use crate::finding::{Category, Confidence, Provider, Severity};
 use crate::lang::{Language, RegionKind};
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// Where a rule was defined, for error messages and `rules list`.
@@ -82,7 +81,10 @@ impl Rule {
 pub struct RuleSet {
     rules: Vec<Rule>,
     literals: Vec<String>,
-    prefilter: AhoCorasick,
+    /// The literals as one ASCII case-insensitive alternation: the regex engine turns it into a
+    /// SIMD literal search with case variants, as ripgrep does for `-i -F`.
+    /// `None` when no rule has literals (nothing can hit).
+    prefilter: Option<regex::bytes::Regex>,
     /// File-name rules without content patterns: a path hit needs analysis whatever it holds.
     file_names: regex::RegexSet,
 }
@@ -95,10 +97,20 @@ impl RuleSet {
         let mut literals: Vec<String> = rules.iter().flat_map(|r| r.literals.clone()).collect();
         literals.sort();
         literals.dedup();
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(&literals)?;
+        // A literal containing another one never decides anything: drop it.
+        let all = literals.clone();
+        literals.retain(|l| !all.iter().any(|m| m != l && l.contains(m.as_str())));
+        let alternation: Vec<String> = literals.iter().map(|l| regex::escape(l)).collect();
+        let prefilter = if alternation.is_empty() {
+            None
+        } else {
+            Some(
+                regex::bytes::RegexBuilder::new(&alternation.join("|"))
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .build()?,
+            )
+        };
         let file_names = regex::RegexSet::new(
             rules
                 .iter()
@@ -124,6 +136,6 @@ impl RuleSet {
 
     /// True when the file at `rel` holding `bytes` may hold an anchor; false rules it out.
     pub fn prefilter_hit(&self, rel: &str, bytes: &[u8]) -> bool {
-        self.prefilter.is_match(bytes) || self.file_names.is_match(rel)
+        self.prefilter.as_ref().is_some_and(|p| p.is_match(bytes)) || self.file_names.is_match(rel)
     }
 }

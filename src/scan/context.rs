@@ -13,7 +13,7 @@ use std::ops::Range;
 
 /// At top level there is no function to scope by; a generic term counts when an anchor or
 /// medium term of the provider is at most this many lines away.
-const TOP_LEVEL_WINDOW: usize = 12;
+const TOP_LEVEL_WINDOW: usize = 6;
 
 /// Categories that make a function a provider wrapper, most telling first: a call to the
 /// wrapper is reported with the first of these its body holds.
@@ -105,7 +105,53 @@ pub struct Gated {
     pub kept: Vec<(Candidate, Severity)>,
 }
 
+/// Functions (and top-level lines) where a provider is known to be in play.
+#[derive(Default, Clone)]
+struct Scopes {
+    functions: HashSet<(usize, Provider)>,
+    top_level: Vec<(usize, Provider)>,
+}
+
+impl Scopes {
+    fn add(&mut self, function: Option<usize>, line: usize, provider: Provider) {
+        match function {
+            Some(f) => {
+                self.functions.insert((f, provider));
+            }
+            None => self.top_level.push((line, provider)),
+        }
+    }
+
+    /// Whether `function` (or a function enclosing it) or, at top level, a nearby line is
+    /// scoped to `provider`.
+    fn covers(
+        &self,
+        view: &SyntaxView,
+        function: Option<usize>,
+        line: usize,
+        provider: Provider,
+    ) -> bool {
+        let functions = view.functions();
+        match function {
+            Some(f) => {
+                let inner = &functions[f].range;
+                self.functions.iter().any(|&(g, p)| {
+                    let outer = &functions[g].range;
+                    p == provider && outer.start <= inner.start && inner.end <= outer.end
+                })
+            }
+            None => self
+                .top_level
+                .iter()
+                .any(|&(l, p)| p == provider && l.abs_diff(line) <= TOP_LEVEL_WINDOW),
+        }
+    }
+}
+
 /// Applies provider gating to one file's candidates.
+///
+/// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
+/// scopes only its own function. Generic terms need a scoped function either way.
 pub fn gate(
     rules: &[Rule],
     cands: Vec<Candidate>,
@@ -113,60 +159,45 @@ pub fn gate(
     wrappers: &[WrapperDef],
     view: &SyntaxView,
 ) -> Gated {
-    let call_provider = |c: &WrapperCall| wrappers[c.def].provider;
-    let is_live = |c: &Candidate| c.region != RegionKind::Comment;
+    let live = |c: &Candidate| c.region != RegionKind::Comment;
     let tier = |c: &Candidate| rules[c.rule].confidence;
     let provider = |c: &Candidate| rules[c.rule].provider;
 
-    let mut file_scoped: HashSet<Provider> = cands
+    let file_scoped: HashSet<Provider> = cands
         .iter()
-        .filter(|c| is_live(c) && tier(c) == Confidence::High)
+        .filter(|c| live(c) && tier(c) == Confidence::High)
         .map(provider)
         .collect();
-    file_scoped.extend(calls.iter().map(call_provider));
-
-    let medium_ok =
-        |c: &Candidate| tier(c) != Confidence::Medium || file_scoped.contains(&provider(c));
-    let scoping: Vec<&Candidate> = cands
-        .iter()
-        .filter(|c| is_live(c) && tier(c) >= Confidence::Medium && medium_ok(c))
-        .collect();
-    let mut fn_scoped: HashSet<(usize, Provider)> = HashSet::new();
-    let mut top_level: Vec<(usize, Provider)> = Vec::new();
-    for (function, line, p) in scoping
-        .iter()
-        .map(|c| (c.function, c.line, provider(c)))
-        .chain(calls.iter().map(|c| (c.function, c.line, call_provider(c))))
-    {
-        match function {
-            Some(f) => {
-                fn_scoped.insert((f, p));
-            }
-            None => top_level.push((line, p)),
-        }
+    let mut scopes = Scopes::default();
+    for call in calls {
+        scopes.add(call.function, call.line, wrappers[call.def].provider);
     }
-    let functions = view.functions();
-    let in_scoped_function = |f: usize, p: Provider| {
-        let inner = &functions[f].range;
-        fn_scoped.iter().any(|&(g, q)| {
-            q == p && functions[g].range.start <= inner.start && inner.end <= functions[g].range.end
-        })
+    let medium_ok = |c: &Candidate, scopes: &Scopes| {
+        file_scoped.contains(&provider(c)) || scopes.covers(view, c.function, c.line, provider(c))
     };
+    let scoping: Vec<(Option<usize>, usize, Provider)> = cands
+        .iter()
+        .filter(|c| match tier(c) {
+            Confidence::High => live(c),
+            Confidence::Medium => live(c) && medium_ok(c, &scopes),
+            Confidence::Low => false,
+        })
+        .map(|c| (c.function, c.line, provider(c)))
+        .collect();
+    let call_scopes_only = scopes.clone();
+    for (function, line, p) in scoping {
+        scopes.add(function, line, p);
+    }
 
     let kept = cands
         .into_iter()
         .filter(|c| match tier(c) {
             Confidence::High => true,
-            Confidence::Medium => medium_ok(c),
-            Confidence::Low => match c.function {
-                Some(f) => in_scoped_function(f, provider(c)),
-                None => top_level
-                    .iter()
-                    .any(|&(l, p)| p == provider(c) && l.abs_diff(c.line) <= TOP_LEVEL_WINDOW),
-            },
+            Confidence::Medium => medium_ok(c, &call_scopes_only),
+            Confidence::Low => scopes.covers(view, c.function, c.line, provider(c)),
         })
         .map(|c| {
-            let severity = if is_live(&c) {
+            let severity = if live(&c) {
                 rules[c.rule].severity
             } else {
                 Severity::Info
@@ -177,45 +208,80 @@ pub fn gate(
     Gated { kept }
 }
 
-/// The wrapper functions a file defines, judged by what its kept candidates are.
+/// What a function does with a provider, for judging whether it is a wrapper.
+struct Evidence<'a> {
+    category: Category,
+    severity: Severity,
+    replacement: &'a str,
+}
+
+/// The wrapper functions a file defines, judged by what its kept candidates are and which
+/// wrappers it calls itself (a function that calls a wrapper is one too).
+#[allow(clippy::too_many_arguments)]
 pub fn wrapper_defs(
     rules: &[Rule],
     gated: &Gated,
+    calls: &[WrapperCall],
+    known: &[WrapperDef],
     view: &SyntaxView,
     path: &str,
     lang: Language,
     lines: &LineIndex,
 ) -> Vec<WrapperDef> {
-    let mut per_fn: BTreeMap<(usize, Provider), Vec<&Candidate>> = BTreeMap::new();
+    let mut per_fn: BTreeMap<(usize, Provider), Vec<Evidence<'_>>> = BTreeMap::new();
     for (c, severity) in &gated.kept {
         if let (Some(f), true) = (c.function, *severity != Severity::Info) {
+            let rule = &rules[c.rule];
             per_fn
-                .entry((f, rules[c.rule].provider))
+                .entry((f, rule.provider))
                 .or_default()
-                .push(c);
+                .push(Evidence {
+                    category: rule.category,
+                    severity: rule.severity,
+                    replacement: &rule.replacement,
+                });
+        }
+    }
+    for call in calls {
+        if let Some(f) = call.function {
+            let def = &known[call.def];
+            per_fn.entry((f, def.provider)).or_default().push(Evidence {
+                category: def.category,
+                severity: def.severity,
+                replacement: &def.replacement,
+            });
         }
     }
     let mut defs = Vec::new();
-    for ((f, provider), cands) in per_fn {
+    let path_lower = path.to_ascii_lowercase();
+    for ((f, provider), evidence) in per_fn {
         let span = &view.functions()[f];
         let name = span.short_name();
         if name.len() < 4 || COMMON_NAMES.contains(&name) {
             continue;
         }
-        let best = WRAPPER_CATEGORIES.iter().find_map(|cat| {
-            cands
-                .iter()
-                .find(|c| rules[c.rule].category == *cat)
-                .map(|c| &rules[c.rule])
-        });
-        if let Some(rule) = best {
+        // The repo's provider wrapper lives in a module or class named after the provider
+        // (`oxapay_client.py`, `internal/oxapay/`, `CryptomusClient`); application code that
+        // merely uses the provider is not a wrapper, or every caller of every checkout
+        // function would be reported.
+        let named_for_provider = path_lower.contains(provider.id())
+            || span.name.to_ascii_lowercase().contains(provider.id());
+        if !named_for_provider {
+            continue;
+        }
+        // What the function does, by the category order above; informational mentions
+        // (generic request fields) were already left out.
+        let best = WRAPPER_CATEGORIES
+            .iter()
+            .find_map(|cat| evidence.iter().find(|e| e.category == *cat));
+        if let Some(e) = best {
             defs.push(WrapperDef {
                 name: name.to_string(),
                 qualified: span.name.clone(),
                 provider,
-                category: rule.category,
-                severity: rule.severity,
-                replacement: rule.replacement.clone(),
+                category: e.category,
+                severity: e.severity,
+                replacement: e.replacement.to_string(),
                 path: path.to_string(),
                 line: lines.line_of(span.range.start) + 1,
                 family: lang.family(),
@@ -259,9 +325,14 @@ impl WrapperIndex {
         self.defs.iter().any(|d| d.family == lang.family())
     }
 
-    /// Calls to wrappers in `src`, in code only, definitions excluded.
+    fn is_wrapper_file(&self, path: &str, name: &str) -> bool {
+        self.defs.iter().any(|d| d.path == path && d.name == name)
+    }
+
+    /// Calls to wrappers in `src` (the file at `path`), in code only, definitions excluded.
     pub fn calls(
         &self,
+        path: &str,
         src: &str,
         lang: Language,
         view: &SyntaxView,
@@ -276,24 +347,30 @@ impl WrapperIndex {
             if view.region_at(m.start()) != RegionKind::Code || is_definition(src, m.start()) {
                 continue;
             }
-            let line = lines.line_of(m.start());
-            let defines_here = view
+            // A file that defines a function of the same name calls its own.
+            let defined_here = view
                 .functions()
                 .iter()
-                .any(|f| f.short_name() == m.as_str() && lines.line_of(f.range.start) == line);
-            if defines_here {
+                .any(|f| f.short_name() == m.as_str() && !self.is_wrapper_file(path, m.as_str()));
+            if defined_here || view.functions().iter().any(|f| f.name_at == m.start()) {
                 continue;
             }
-            let def = self
-                .defs
-                .iter()
-                .position(|d| d.name == m.as_str() && d.family == lang.family());
+            let line = lines.line_of(m.start());
+            // Never the function calling itself: `create_invoice` in a module may wrap a
+            // method of the same name, but not recurse into itself.
+            let function = view.function_at(m.start());
+            let caller = function.map(|f| view.functions()[f].name.as_str());
+            let def = self.defs.iter().position(|d| {
+                d.name == m.as_str()
+                    && d.family == lang.family()
+                    && !(d.path == path && Some(d.qualified.as_str()) == caller)
+            });
             if let Some(def) = def {
                 out.push(WrapperCall {
                     def,
                     span: m.range(),
                     line,
-                    function: view.function_at(m.start()),
+                    function,
                 });
             }
         }

@@ -64,6 +64,9 @@ pub struct Skipped {
     pub unreadable: usize,
 }
 
+/// Bound on the wrapper fixpoint inside one file (each round adds at least one wrapper).
+const MAX_LOCAL_WRAPPERS: usize = 64;
+
 /// One analysed file's contribution.
 struct FileResult {
     findings: Vec<Finding>,
@@ -242,13 +245,25 @@ fn analyze(
     };
     let all = rules.rules();
     let cands = candidates(all, &file, |r| r.applies_to(lang));
-    let calls = if wrappers.serves(lang) {
-        wrappers.calls(src, lang, &view, &lines)
-    } else {
-        Vec::new()
+
+    // Wrappers this file defines can be called from this file too (a module function around a
+    // client method): grow them to a fixpoint, a few rounds at most.
+    let mut local: Vec<WrapperDef> = Vec::new();
+    let (index, calls, gated) = loop {
+        let index = WrapperIndex::new(wrappers.defs.iter().chain(&local).cloned().collect());
+        let calls = if index.serves(lang) {
+            index.calls(rel, src, lang, &view, &lines)
+        } else {
+            Vec::new()
+        };
+        let gated = gate(all, cands.clone(), &calls, &index.defs, &view);
+        let found = wrapper_defs(all, &gated, &calls, &index.defs, &view, rel, lang, &lines);
+        let grown = found.len() > local.len();
+        local = found;
+        if !grown || local.len() > MAX_LOCAL_WRAPPERS {
+            break (index, calls, gated);
+        }
     };
-    let gated = gate(all, cands, &calls, &wrappers.defs, &view);
-    let defs = wrapper_defs(all, &gated, &view, rel, lang, &lines);
 
     let builder = FindingBuilder {
         rel,
@@ -261,15 +276,25 @@ fn analyze(
         .iter()
         .map(|(c, severity)| builder.rule_finding(&all[c.rule], c, *severity))
         .collect();
-    let mut call_lines = std::collections::HashSet::new();
+    // A call from another file is a touchpoint the migration must change; a call inside the
+    // wrapper's own file is reported only where the calling function shows nothing else.
+    let mut seen: std::collections::HashSet<(usize, Category)> =
+        findings.iter().map(|f| (f.line, f.category)).collect();
+    let busy: std::collections::HashSet<Option<usize>> =
+        gated.kept.iter().map(|(c, _)| c.function).collect();
     for call in &calls {
-        let def = &wrappers.defs[call.def];
-        if def.path != rel && call_lines.insert((call.line, def.provider)) {
+        let def = &index.defs[call.def];
+        let foreign = def.path != rel;
+        if (foreign || !busy.contains(&call.function)) && seen.insert((call.line + 1, def.category))
+        {
             findings.push(builder.call_finding(def, call));
         }
     }
     assign_fingerprints(&mut findings);
-    FileResult { findings, defs }
+    FileResult {
+        findings,
+        defs: local,
+    }
 }
 
 struct FindingBuilder<'a> {
