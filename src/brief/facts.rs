@@ -35,8 +35,6 @@ pub struct Sdk {
     /// Stack identifier, matched against the stacks a repository scan detects.
     pub stack: String,
     pub label: String,
-    /// Code-fence language of `install`.
-    pub lang: String,
     pub install: String,
 }
 
