@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions only; `main.rs` dispatches.
 
 use crate::finding::{Confidence, Provider};
+use crate::plan::command::PlanFormat;
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -32,6 +33,23 @@ pub enum Command {
         makepay-migrate scan . --exclude 'vendor/**' --min-confidence medium\n\n\
         Exit codes: 0 nothing found, 1 findings (info-only findings count as nothing), 2 error.")]
     Scan(ScanArgs),
+    /// Write the migration plan: stack, risks, order of work, tests to add, and an inventory
+    /// per file and function.
+    ///
+    /// Scans PATH like `scan` does and turns the findings into a plan a senior engineer would
+    /// hand a colleague: the MakePay SDK install line for the detected stack, risks the scan saw
+    /// (unverified webhooks, non-timing-safe compares, hard-coded keys...), only the steps this
+    /// repository needs (each naming its files and functions), the legacy status tables, and the
+    /// tests to add. Markdown has checkboxes so it can live in a PR description; JSON follows the
+    /// versioned schema in docs/plan.schema.json.
+    #[command(
+        after_help = "Examples:\n  makepay-migrate plan ./shop > MIGRATION-PLAN.md\n  \
+        makepay-migrate plan ./shop --provider cryptomus\n  \
+        makepay-migrate plan . --format json --output plan.json\n\n\
+        Exit codes: 0 plan written (with or without findings: a plan is a report, not a gate; \
+        use `scan` or `check` to fail CI), 2 usage or runtime error."
+    )]
+    Plan(PlanArgs),
     /// Inspect and test the rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -116,6 +134,27 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core). Output is identical for any value.
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Repository or directory to plan for.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
+    pub format: PlanFormat,
+    /// Write the plan to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only scan paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

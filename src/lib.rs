@@ -7,6 +7,7 @@ pub mod brief;
 pub mod cli;
 pub mod finding;
 pub mod lang;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scan;

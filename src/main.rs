@@ -25,10 +25,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
-        Command::Brief(args) => {
-            brief::run(&args)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Brief(args) => brief::run(&args),
+        Command::Plan(args) => makepay_migrate::plan::command::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();

@@ -43,6 +43,7 @@ fn brief(provider: Provider) -> String {
     render(&BriefRequest {
         provider,
         templates: TemplateOverrides::default(),
+        plan: None,
     })
     .unwrap()
 }

@@ -8,6 +8,7 @@ fn general(provider: Provider) -> String {
     render(&BriefRequest {
         provider,
         templates: TemplateOverrides::default(),
+        plan: None,
     })
     .unwrap()
 }

@@ -1,15 +1,22 @@
 //! `brief`: an agent-ready Markdown migration brief, rendered from typed facts with tera.
 //!
-//! Data flows one way: embedded facts ([`facts`]) → [`context::BriefContext`] → templates
-//! ([`templates`]) → Markdown.
+//! Data flows one way: embedded facts ([`facts`]) and, with a PATH, the repository's
+//! [`Plan`] → [`context::BriefContext`] → templates ([`templates`]) → Markdown.
 
 pub mod context;
 pub mod facts;
 pub mod templates;
 
-use crate::finding::Provider;
-use context::{BriefContext, ProviderInfo, ToolInfo};
-use std::path::PathBuf;
+use crate::cli::BriefArgs;
+use crate::finding::{Confidence, Provider};
+use crate::plan::Plan;
+use crate::scan::{scan, ScanOptions};
+use crate::walk::WalkOptions;
+use anyhow::Context as _;
+use context::{BriefContext, Limits, ProviderInfo, ToolInfo};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 pub use templates::TemplateOverrides;
 
 /// Why a brief could not be rendered. Template errors carry `file:line:column` first.
@@ -37,9 +44,11 @@ pub enum BriefError {
 
 /// What to render.
 #[derive(Debug, Clone)]
-pub struct BriefRequest {
+pub struct BriefRequest<'a> {
     pub provider: Provider,
     pub templates: TemplateOverrides,
+    /// The repository's plan, for a tailored brief.
+    pub plan: Option<&'a Plan>,
 }
 
 /// Renders the brief for `request`.
@@ -51,22 +60,46 @@ pub fn render(request: &BriefRequest) -> Result<String, BriefError> {
         tool: ToolInfo::current(),
         guide: &guide,
         makepay: &makepay,
-        sdks: makepay.sdks.iter().collect(),
+        sdks: context::sdk_lines(&makepay, request.plan),
+        plan: request.plan,
+        limits: Limits {
+            lines_per_concern: context::LINES_PER_CONCERN,
+        },
     };
     let context = tera::Context::from_serialize(&context).map_err(BriefError::Context)?;
     templates::Templates::load(&request.templates)?.render(&context)
 }
 
-/// The `brief` subcommand: render, then write to `--output` or stdout.
-pub fn run(args: &crate::cli::BriefArgs) -> anyhow::Result<()> {
-    use anyhow::Context;
-    use std::io::Write;
+/// Scans `path` with `provider`'s rules and builds its plan, as `plan` would.
+fn plan_for(provider: Provider, path: &Path) -> anyhow::Result<Plan> {
+    let rules = crate::load_rule_set(&[], Some(provider))?;
+    let walk = WalkOptions::default();
+    let opts = ScanOptions {
+        paths: vec![path.to_path_buf()],
+        walk: walk.clone(),
+        min_confidence: Confidence::Low,
+        progress: true,
+    };
+    let outcome = scan(&rules, &opts)?;
+    for w in &outcome.summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(crate::plan::build(&outcome, path, &walk))
+}
+
+/// The `brief` subcommand: plan (with PATH), render, then write to `--output` or stdout.
+pub fn run(args: &BriefArgs) -> anyhow::Result<ExitCode> {
+    let plan = match &args.path {
+        Some(path) => Some(plan_for(args.provider, path)?),
+        None => None,
+    };
     let request = BriefRequest {
         provider: args.provider,
         templates: TemplateOverrides {
             entry: args.template.clone(),
             dir: args.templates.clone(),
         },
+        plan: plan.as_ref(),
     };
     let text = render(&request)?;
     match &args.output {
@@ -79,5 +112,5 @@ pub fn run(args: &crate::cli::BriefArgs) -> anyhow::Result<()> {
             out.flush()?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
