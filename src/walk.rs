@@ -101,8 +101,14 @@ pub fn walk(
     for root in &roots[1..] {
         builder.add(root);
     }
+    // Hidden entries are filtered here rather than by the walker, so that `.env*` files (where
+    // provider keys live) are read by default; `.git` itself is never walked.
+    let hidden = opts.hidden;
     builder
-        .hidden(!opts.hidden)
+        .hidden(false)
+        .filter_entry(move |e| {
+            keep_hidden(e.file_name().to_str().unwrap_or(""), e.file_type(), hidden)
+        })
         .follow_links(false)
         .threads(opts.threads);
     if opts.no_ignore {
@@ -148,6 +154,19 @@ pub fn walk(
         })
     });
     Ok(())
+}
+
+/// Whether an entry named `name` passes the hidden-file rule: names without a leading dot
+/// always do, `.git` never does, `.env*` files always do, other dot-names only with `--hidden`.
+fn keep_hidden(name: &str, file_type: Option<std::fs::FileType>, hidden: bool) -> bool {
+    if !name.starts_with('.') || name == "." || name == ".." {
+        return true;
+    }
+    if name == ".git" {
+        return false;
+    }
+    let is_file = file_type.is_some_and(|t| t.is_file());
+    hidden || (is_file && name.starts_with(".env"))
 }
 
 /// `path` relative to `base`, `/`-separated, without a leading `./`.

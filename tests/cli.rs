@@ -168,7 +168,14 @@ fn json_contract_fields() {
 #[test]
 fn ignore_files_and_hidden_files_are_respected() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["kept.js", "vendor/lib.js", "gen/out.js", ".hidden/x.js"] {
+    for name in [
+        "kept.js",
+        "vendor/lib.js",
+        "gen/out.js",
+        ".hidden/x.js",
+        ".git/x.js",
+        ".env.example",
+    ] {
         let p = dir.path().join(name);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, OXAPAY_LINE).unwrap();
@@ -186,13 +193,20 @@ fn ignore_files_and_hidden_files_are_respected() {
         p.dedup();
         p
     };
-    assert_eq!(paths(&[]), vec!["kept.js"]);
-    assert_eq!(paths(&["--hidden"]), vec![".hidden/x.js", "kept.js"]);
+    // `.env*` files hold provider keys: read even without --hidden. `.git` never is.
+    assert_eq!(paths(&[]), vec![".env.example", "kept.js"]);
+    assert_eq!(
+        paths(&["--hidden"]),
+        vec![".env.example", ".hidden/x.js", "kept.js"]
+    );
     assert_eq!(
         paths(&["--no-ignore"]),
-        vec!["gen/out.js", "kept.js", "vendor/lib.js"]
+        vec![".env.example", "gen/out.js", "kept.js", "vendor/lib.js"]
     );
-    assert_eq!(paths(&["--exclude", "kept.js"]), Vec::<String>::new());
+    assert_eq!(
+        paths(&["--exclude", "kept.js"]),
+        vec![".env.example".to_string()]
+    );
 }
 
 #[test]

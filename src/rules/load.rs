@@ -162,8 +162,9 @@ fn located(origin: &Origin, message: String) -> LoadError {
     }
 }
 
-/// Parses and validates one pack.
-fn parse_pack(
+/// Parses and validates one pack (`file` names it in errors; `dir_provider` is the provider its
+/// directory implies).
+pub fn parse_pack(
     file: &str,
     dir_provider: Option<Provider>,
     text: &str,

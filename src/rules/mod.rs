@@ -6,7 +6,7 @@ mod load;
 mod model;
 pub mod selftest;
 
-pub use load::{load_rules, LoadError, RuleSource};
+pub use load::{load_rules, parse_pack, LoadError, RuleSource};
 pub use model::Scope;
 
 use crate::finding::{Category, Confidence, Provider, Severity};

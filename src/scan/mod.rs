@@ -426,3 +426,133 @@ fn display_root(paths: &[PathBuf]) -> String {
         _ => ".".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_pack;
+
+    /// One anchor, one medium and one low rule, so gating is visible.
+    const PACK: &str = r#"
+rules:
+  - id: oxapay-host
+    category: endpoint
+    severity: error
+    confidence: high
+    message: host
+    replacement: r
+    pattern: 'api\.oxapay\.com'
+  - id: oxapay-track
+    category: provider-id-storage
+    severity: warning
+    confidence: medium
+    message: track
+    replacement: r
+    pattern: 'trackId'
+  - id: oxapay-paid
+    category: status-handling
+    severity: warning
+    confidence: low
+    message: status
+    replacement: r
+    pattern: '"paid"'
+"#;
+
+    fn rules() -> RuleSet {
+        let rules = parse_pack("t.yaml", Some(Provider::Oxapay), PACK).unwrap();
+        RuleSet::new(rules, &Provider::ALL).unwrap()
+    }
+
+    fn found(src: &str, wrappers: &WrapperIndex) -> Vec<(usize, String)> {
+        analyze(&rules(), "a.js", Language::Javascript, src, wrappers)
+            .findings
+            .into_iter()
+            .map(|f| (f.line, f.rule))
+            .collect()
+    }
+
+    #[test]
+    fn medium_needs_an_anchor_in_the_file() {
+        let none = WrapperIndex::new(Vec::new());
+        assert_eq!(found("const t = res.trackId;\n", &none), vec![]);
+        let anchored = "const u = 'https://api.oxapay.com';\nconst t = res.trackId;\n";
+        assert_eq!(
+            found(anchored, &none),
+            vec![(1, "oxapay-host".into()), (2, "oxapay-track".into())]
+        );
+    }
+
+    #[test]
+    fn low_needs_a_scoped_function() {
+        let none = WrapperIndex::new(Vec::new());
+        let src = "function a() {\n  get('https://api.oxapay.com');\n  if (s === \"paid\") {}\n}\n\
+                   function b() {\n  if (s === \"paid\") {}\n}\n";
+        assert_eq!(
+            found(src, &none),
+            vec![(2, "oxapay-host".into()), (3, "oxapay-paid".into())]
+        );
+    }
+
+    #[test]
+    fn wrapper_calls_scope_their_caller() {
+        let wrapper = "function createInvoice() {\n  return post('https://api.oxapay.com/x');\n}\n";
+        let rules = rules();
+        let defs = analyze(
+            &rules,
+            "lib/oxapay.js",
+            Language::Javascript,
+            wrapper,
+            &WrapperIndex::new(Vec::new()),
+        )
+        .defs;
+        assert_eq!(defs.len(), 1);
+        assert_eq!(defs[0].name, "createInvoice");
+        let index = WrapperIndex::new(defs);
+        let caller =
+            "function buy() {\n  const r = createInvoice();\n  if (r.status === \"paid\") {}\n}\n\
+                      function other() {\n  if (x === \"paid\") {}\n}\n";
+        assert_eq!(
+            found(caller, &index),
+            vec![(2, "oxapay-wrapper-call".into()), (3, "oxapay-paid".into())]
+        );
+    }
+
+    #[test]
+    fn comments_are_info_and_do_not_scope() {
+        let none = WrapperIndex::new(Vec::new());
+        let result = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "// moved off api.oxapay.com\nconst t = res.trackId;\n",
+            &none,
+        );
+        let sev: Vec<(usize, Severity)> = result
+            .findings
+            .iter()
+            .map(|f| (f.line, f.severity))
+            .collect();
+        assert_eq!(sev, vec![(1, Severity::Info)]);
+    }
+
+    #[test]
+    fn fingerprints_survive_inserted_lines() {
+        let none = WrapperIndex::new(Vec::new());
+        let a = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "x('https://api.oxapay.com');\n",
+            &none,
+        );
+        let b = analyze(
+            &rules(),
+            "a.js",
+            Language::Javascript,
+            "\n\n// hi\nx('https://api.oxapay.com');\n",
+            &none,
+        );
+        assert_eq!(a.findings[0].fingerprint, b.findings[0].fingerprint);
+        assert_ne!(a.findings[0].line, b.findings[0].line);
+    }
+}
