@@ -110,3 +110,39 @@ fn templates_dir_overrides_one_section_and_keeps_the_rest() {
     assert!(text.contains("## Done when\n* A new order creates exactly one MakePay payment link"));
     assert!(!text.contains("## Verification checklist"));
 }
+
+#[test]
+fn missing_path_is_an_error() {
+    brief()
+        .args(["--provider", "oxapay", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/definitely/not/here"));
+}
+
+/// Hundreds of findings in one function stay one row per concern, with capped line lists.
+#[test]
+fn a_large_inventory_stays_bounded() {
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("package.json"), "{\"name\": \"shop\"}\n").unwrap();
+    let mut src = String::from("function createInvoice() {\n");
+    for i in 0..300 {
+        src.push_str(&format!(
+            "  const u{i} = 'https://api.oxapay.com/v1/payment/invoice';\n"
+        ));
+    }
+    src.push_str("}\n");
+    fs::create_dir(repo.path().join("src")).unwrap();
+    fs::write(repo.path().join("src/pay.js"), src).unwrap();
+    let out = brief()
+        .args(["--provider", "oxapay"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let inventory = &text[text.find("## Phase 1").unwrap()..text.find("## Phase 2").unwrap()];
+    assert!(inventory.contains("### `src/pay.js`\n\n- `createInvoice`\n"));
+    assert!(inventory.contains("lines 2, 3, 4, 5, 6, 7, 8, 9 (+292 more)"));
+    assert!(inventory.lines().count() < 40, "{inventory}");
+}

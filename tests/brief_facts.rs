@@ -7,7 +7,7 @@
 //! guide change cannot go unnoticed. (The inventory lists are checked against the guides by
 //! tests/rule_coverage.rs.)
 
-use makepay_migrate::brief::{render, BriefRequest, TemplateOverrides};
+use makepay_migrate::brief::{plan_for, render, BriefRequest, TemplateOverrides};
 use makepay_migrate::finding::Provider;
 use std::path::PathBuf;
 
@@ -46,6 +46,24 @@ fn brief(provider: Provider) -> String {
         plan: None,
     })
     .unwrap()
+}
+
+/// The general brief and a tailored one (for a bundled fixture): both must carry every fact
+/// except the SDK list, which a tailored brief narrows to the detected stack.
+fn briefs(provider: Provider) -> Vec<String> {
+    let fixture = match provider {
+        Provider::Oxapay => "fixtures/oxapay-laravel",
+        Provider::Cryptomus => "fixtures/cryptomus-nextjs",
+    };
+    let plan = plan_for(provider, std::path::Path::new(fixture)).unwrap();
+    assert!(!plan.inventory.files.is_empty(), "{fixture} has findings");
+    let tailored = render(&BriefRequest {
+        provider,
+        templates: TemplateOverrides::default(),
+        plan: Some(&plan),
+    })
+    .unwrap();
+    vec![brief(provider), tailored]
 }
 
 /// Case-folded text without back-quotes, for matching plain key terms.
@@ -188,25 +206,26 @@ fn stored_lists_agree_with_the_guides() {
 #[test]
 fn every_map_and_inventory_identifier_is_back_quoted_in_its_section() {
     for provider in Provider::ALL {
-        let text = brief(provider);
-        for (terms, heading) in [
-            (
-                format!("brief-{}-map-terms.txt", provider.id()),
-                "## Migration map",
-            ),
-            (
-                format!("{}-inventory-terms.txt", provider.id()),
-                "## Phase 1: Inventory",
-            ),
-        ] {
-            let terms = list(&terms);
-            assert!(terms.len() > 20, "{provider}: term list looks truncated");
-            let body = section(&text, heading, "\n## ");
-            let missing: Vec<&String> = terms
-                .iter()
-                .filter(|t| !body.contains(&format!("`{t}`")))
-                .collect();
-            assert!(missing.is_empty(), "{provider} {heading} lacks {missing:?}");
+        for text in briefs(provider) {
+            for (terms, heading) in [
+                (
+                    format!("brief-{}-map-terms.txt", provider.id()),
+                    "## Migration map",
+                ),
+                (
+                    format!("{}-inventory-terms.txt", provider.id()),
+                    "## Phase 1: Inventory",
+                ),
+            ] {
+                let terms = list(&terms);
+                assert!(terms.len() > 20, "{provider}: term list looks truncated");
+                let body = section(&text, heading, "\n## ");
+                let missing: Vec<&String> = terms
+                    .iter()
+                    .filter(|t| !body.contains(&format!("`{t}`")))
+                    .collect();
+                assert!(missing.is_empty(), "{provider} {heading} lacks {missing:?}");
+            }
         }
     }
 }
@@ -214,30 +233,33 @@ fn every_map_and_inventory_identifier_is_back_quoted_in_its_section() {
 #[test]
 fn every_makepay_status_maps_to_its_order_state() {
     for provider in Provider::ALL {
-        let text = brief(provider);
-        for row in list("brief-makepay-statuses.txt") {
-            let (status, state) = row.split_once(' ').unwrap();
-            let state = format!("| {} |", state.to_lowercase());
-            assert!(
-                text.lines()
-                    .any(|l| l.contains(&format!("`{status}`")) && l.contains(&state)),
-                "{provider}: no table row maps `{status}` to {state}"
-            );
+        for text in briefs(provider) {
+            for row in list("brief-makepay-statuses.txt") {
+                let (status, state) = row.split_once(' ').unwrap();
+                let state = format!("| {} |", state.to_lowercase());
+                assert!(
+                    text.lines()
+                        .any(|l| l.contains(&format!("`{status}`")) && l.contains(&state)),
+                    "{provider}: no table row maps `{status}` to {state}"
+                );
+            }
+            assert!(text.contains("| any other | pending |"), "{provider}");
         }
-        assert!(text.contains("| any other | pending |"), "{provider}");
     }
 }
 
 #[test]
 fn every_checklist_item_keeps_its_key_terms() {
     for provider in Provider::ALL {
-        let text = plain(&brief(provider));
-        for (item, terms) in checklist(provider) {
-            for term in terms {
-                assert!(
-                    text.contains(&plain(&term)),
-                    "{provider}: `{term}` of checklist item \"{item}\" is missing"
-                );
+        for text in briefs(provider) {
+            let text = plain(&text);
+            for (item, terms) in checklist(provider) {
+                for term in terms {
+                    assert!(
+                        text.contains(&plain(&term)),
+                        "{provider}: `{term}` of checklist item \"{item}\" is missing"
+                    );
+                }
             }
         }
     }
@@ -256,29 +278,30 @@ fn every_sdk_command_is_offered() {
 #[test]
 fn webhook_verification_facts_are_stated() {
     for provider in Provider::ALL {
-        let text = brief(provider);
-        for header in list("brief-makepay-headers.txt") {
-            assert!(
-                text.contains(&format!("`{header}`")),
-                "{provider}: {header}"
-            );
-        }
-        for event in list("brief-makepay-events.txt") {
-            assert!(text.contains(&format!("`{event}`")), "{provider}: {event}");
-        }
-        for fact in [
-            "`x-makepay-signature: t=1776556800,v1=7d4b3f...`",
-            "`t=<unix timestamp>,v1=<hex HMAC-SHA256>`",
-            "HMAC-SHA256",
-            "`{timestamp}.{raw_request_body}`",
-            "> 300` seconds",
-            "timing-safe",
-            "retried up to 10 times, 5 minutes apart",
-            "once per delivery ID",
-            "per payment-link UID",
-            "Primary event: `makepay.payment.status_changed`",
-        ] {
-            assert!(text.contains(fact), "{provider}: no {fact}");
+        for text in briefs(provider) {
+            for header in list("brief-makepay-headers.txt") {
+                assert!(
+                    text.contains(&format!("`{header}`")),
+                    "{provider}: {header}"
+                );
+            }
+            for event in list("brief-makepay-events.txt") {
+                assert!(text.contains(&format!("`{event}`")), "{provider}: {event}");
+            }
+            for fact in [
+                "`x-makepay-signature: t=1776556800,v1=7d4b3f...`",
+                "`t=<unix timestamp>,v1=<hex HMAC-SHA256>`",
+                "HMAC-SHA256",
+                "`{timestamp}.{raw_request_body}`",
+                "> 300` seconds",
+                "timing-safe",
+                "retried up to 10 times, 5 minutes apart",
+                "once per delivery ID",
+                "per payment-link UID",
+                "Primary event: `makepay.payment.status_changed`",
+            ] {
+                assert!(text.contains(fact), "{provider}: no {fact}");
+            }
         }
     }
 }

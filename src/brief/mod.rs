@@ -71,7 +71,7 @@ pub fn render(request: &BriefRequest) -> Result<String, BriefError> {
 }
 
 /// Scans `path` with `provider`'s rules and builds its plan, as `plan` would.
-fn plan_for(provider: Provider, path: &Path) -> anyhow::Result<Plan> {
+pub fn plan_for(provider: Provider, path: &Path) -> anyhow::Result<Plan> {
     let rules = crate::load_rule_set(&[], Some(provider))?;
     let walk = WalkOptions::default();
     let opts = ScanOptions {
