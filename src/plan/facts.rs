@@ -18,6 +18,7 @@ const FACTS_YAML: &str = include_str!("facts.yaml");
 pub struct Facts {
     pub ecosystems: Vec<Ecosystem>,
     pub source_frameworks: Vec<SourceFramework>,
+    pub ecosystem_hints: Vec<EcosystemHint>,
     pub direct_api: String,
     pub statuses: BTreeMap<Provider, StatusFacts>,
     pub providers: BTreeMap<Provider, ProviderFacts>,
@@ -76,6 +77,15 @@ pub struct SourceFramework {
     pub marker: Regex,
 }
 
+/// Source text that picks an ecosystem for a file no manifest claims.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcosystemHint {
+    pub ecosystem: String,
+    #[serde(with = "serde_regex")]
+    pub marker: Regex,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusFacts {
@@ -121,10 +131,18 @@ impl Grants {
 pub struct ProviderFacts {
     pub legacy_id: String,
     pub keep_until: String,
-    pub remove: String,
+    pub remove: Vec<Removal>,
     pub legacy_verification: String,
     pub idempotency: String,
     pub log_fields: String,
+}
+
+/// Legacy code that goes in the last step, when the repository has it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    pub what: String,
+    pub when: Vec<Category>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,8 +221,13 @@ mod tests {
         }
         assert_eq!(f.statuses[&Provider::Oxapay].table.len(), 9);
         assert_eq!(f.statuses[&Provider::Cryptomus].table.len(), 14);
-        for s in &f.source_frameworks {
-            assert!(f.ecosystem(&s.ecosystem).is_some(), "{}", s.ecosystem);
+        let ecosystems = f
+            .source_frameworks
+            .iter()
+            .map(|s| &s.ecosystem)
+            .chain(f.ecosystem_hints.iter().map(|h| &h.ecosystem));
+        for e in ecosystems {
+            assert!(f.ecosystem(e).is_some(), "{e}");
         }
     }
 

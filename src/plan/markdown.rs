@@ -37,12 +37,8 @@ fn nothing_to_migrate(plan: &Plan, s: &mut String) {
     if plan.summary.mentions_in_comments > 0 {
         let _ = writeln!(
             s,
-            "Only {} in comments or docs remain (`makepay-migrate scan` lists them).",
-            count(
-                plan.summary.mentions_in_comments,
-                "provider mention",
-                "provider mentions"
-            )
+            "Provider mentions left in comments or docs: {} (`makepay-migrate scan` lists them).",
+            plan.summary.mentions_in_comments
         );
     }
 }
@@ -125,7 +121,14 @@ fn risks(plan: &Plan, s: &mut String) {
             let _ = writeln!(s, "- **{}.** {}", r.title, r.advice);
             last_kind = Some(r.kind);
         }
-        let _ = writeln!(s, "  - [ ] {}: `{}`", location(r), r.evidence);
+        let _ = write!(s, "  - [ ] {}", location(r));
+        if let Some(snippet) = &r.snippet {
+            let _ = write!(s, ": {}", inline_code(snippet));
+        }
+        if let Some(detail) = &r.detail {
+            let _ = write!(s, "; {detail}");
+        }
+        let _ = writeln!(s);
     }
 }
 
@@ -308,6 +311,15 @@ fn line_list(lines: &[usize]) -> String {
     format!("{label} {}", parts.join(", "))
 }
 
+/// Inline code that survives backticks inside it (template literals in JS snippets).
+fn inline_code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
 fn code_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     quoted.join(", ")
@@ -360,6 +372,12 @@ mod tests {
     fn lines_collapse_into_ranges() {
         assert_eq!(line_list(&[7]), "line 7");
         assert_eq!(line_list(&[3, 5, 6, 7, 12]), "lines 3, 5–7, 12");
+    }
+
+    #[test]
+    fn inline_code_survives_backticks() {
+        assert_eq!(inline_code("a = 1"), "`a = 1`");
+        assert_eq!(inline_code("url: `${base}/x`"), "`` url: `${base}/x` ``");
     }
 
     #[test]

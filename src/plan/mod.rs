@@ -41,7 +41,8 @@ pub const PLAN_SCHEMA_VERSION: u32 = 1;
 /// The migration plan for one repository.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Plan {
-    /// [`PLAN_SCHEMA_VERSION`].
+    /// Version of this document's shape (currently 1); fields are only ever added within a
+    /// version.
     pub version: u32,
     /// The scanned root as given on the command line.
     pub root: String,

@@ -67,8 +67,10 @@ pub struct Risk {
     pub path: String,
     pub line: usize,
     pub function: Option<String>,
-    /// The line that shows it; secrets are redacted.
-    pub evidence: String,
+    /// The source line that shows it, secrets redacted; `null` when the risk spans places.
+    pub snippet: Option<String>,
+    /// Where the parts are, when the risk spans places (payouts beside checkout).
+    pub detail: Option<String>,
     pub advice: String,
 }
 
@@ -109,14 +111,19 @@ pub fn detect(findings: &[&Finding], sources: &BTreeMap<String, SourceFile>) -> 
     let mut out: Vec<Risk> = Vec::new();
     for f in findings {
         if let Some(kind) = rule_risk(f) {
-            out.push(risk(kind, f, f.snippet.clone()));
+            out.push(risk(kind, f, Some(f.snippet.clone()), None));
         }
         if is_legacy_body_signature(f) {
             let reserialized = sources
                 .get(&f.path)
                 .is_some_and(|src| RESERIALIZE.is_match(src.scope_of(f)));
             if reserialized && !seen(&out, RiskKind::ReserializedBody, f) {
-                out.push(risk(RiskKind::ReserializedBody, f, f.snippet.clone()));
+                out.push(risk(
+                    RiskKind::ReserializedBody,
+                    f,
+                    Some(f.snippet.clone()),
+                    None,
+                ));
             }
         }
         if matches!(f.category, Category::Credentials | Category::Payout) {
@@ -124,7 +131,7 @@ pub fn detect(findings: &[&Finding], sources: &BTreeMap<String, SourceFile>) -> 
                 if !out.iter().any(|r| {
                     r.kind == RiskKind::HardcodedKey && r.path == f.path && r.line == f.line
                 }) {
-                    out.push(risk(RiskKind::HardcodedKey, f, redacted));
+                    out.push(risk(RiskKind::HardcodedKey, f, Some(redacted), None));
                 }
             }
         }
@@ -161,7 +168,7 @@ fn seen(out: &[Risk], kind: RiskKind, f: &Finding) -> bool {
         .any(|r| r.kind == kind && r.path == f.path && r.function == f.function)
 }
 
-fn risk(kind: RiskKind, f: &Finding, evidence: String) -> Risk {
+fn risk(kind: RiskKind, f: &Finding, snippet: Option<String>, detail: Option<String>) -> Risk {
     Risk {
         kind,
         title: kind.title().to_string(),
@@ -169,7 +176,8 @@ fn risk(kind: RiskKind, f: &Finding, evidence: String) -> Risk {
         path: f.path.clone(),
         line: f.line,
         function: f.function.clone(),
-        evidence,
+        snippet,
+        detail,
         advice: kind.advice().to_string(),
     }
 }
@@ -198,37 +206,47 @@ pub fn redact_key(snippet: &str) -> Option<String> {
     ))
 }
 
-/// Files where payout findings sit beside invoice creation or buyer redirects.
+/// Payout findings in a function that also creates invoices or redirects buyers, or in a file
+/// whose other functions do. Top-level code alone (type and constant definitions) does not count.
 fn payout_in_checkout(findings: &[&Finding]) -> Vec<Risk> {
+    let is_checkout = |f: &Finding| {
+        matches!(
+            f.category,
+            Category::InvoiceCreation | Category::CheckoutRedirect | Category::WhiteLabel
+        )
+    };
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
+    for f in findings.iter().filter(|f| f.function.is_some()) {
         by_file.entry(&f.path).or_default().push(f);
     }
     by_file
         .values()
         .filter_map(|fs| {
             let payout = fs.iter().find(|f| f.category == Category::Payout)?;
-            let checkout = fs.iter().find(|f| {
-                matches!(
-                    f.category,
-                    Category::InvoiceCreation | Category::CheckoutRedirect | Category::WhiteLabel
+            let checkout = fs
+                .iter()
+                .filter(|f| is_checkout(f))
+                .min_by_key(|f| (f.function != payout.function, f.line))?;
+            let detail = if checkout.function == payout.function {
+                format!(
+                    "payout and checkout in the same function (lines {} and {})",
+                    payout.line, checkout.line
                 )
-            })?;
-            let evidence = format!(
-                "payout in {}, checkout in {}",
-                scope_name(payout),
-                scope_name(checkout)
-            );
-            Some(risk(RiskKind::PayoutInCheckout, payout, evidence))
+            } else {
+                format!(
+                    "checkout in `{}` (line {}) of the same file",
+                    checkout.function.as_deref().unwrap_or_default(),
+                    checkout.line
+                )
+            };
+            Some(risk(
+                RiskKind::PayoutInCheckout,
+                payout,
+                Some(payout.snippet.clone()),
+                Some(detail),
+            ))
         })
         .collect()
-}
-
-fn scope_name(f: &Finding) -> String {
-    match &f.function {
-        Some(name) => format!("`{name}` (line {})", f.line),
-        None => format!("top-level code (line {})", f.line),
-    }
 }
 
 #[cfg(test)]

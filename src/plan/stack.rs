@@ -90,10 +90,14 @@ pub fn detect(root: &Path, walk_opts: &WalkOptions, files: &[&SourceFile]) -> Ve
         .collect()
 }
 
-/// The (manifest directory, ecosystem) that owns `file`: the deepest manifest above it whose
+/// The (manifest directory, ecosystem) that owns `file`: its own when it is a manifest, else the
+/// deepest manifest above it whose
 /// ecosystem serves the file's language; without one, the root and the ecosystem its language
 /// (and source markers) suggest.
 fn owner(file: &SourceFile, manifests: &[Manifest]) -> Option<(String, &'static str)> {
+    if let Some(m) = manifests.iter().find(|m| m.rel == file.path) {
+        return Some((m.dir.clone(), m.ecosystem.id.as_str()));
+    }
     let serving: Vec<&'static Ecosystem> = facts()
         .ecosystems
         .iter()
@@ -111,10 +115,10 @@ fn owner(file: &SourceFile, manifests: &[Manifest]) -> Option<(String, &'static 
         return Some((m.dir.clone(), m.ecosystem.id.as_str()));
     }
     let hinted = facts()
-        .source_frameworks
+        .ecosystem_hints
         .iter()
-        .filter(|s| s.marker.is_match(&file.text))
-        .find_map(|s| serving.iter().find(|e| e.id == s.ecosystem));
+        .filter(|h| h.marker.is_match(&file.text))
+        .find_map(|h| serving.iter().find(|e| e.id == h.ecosystem));
     let eco = hinted.copied().unwrap_or(serving[0]);
     Some((String::new(), eco.id.as_str()))
 }

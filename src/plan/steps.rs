@@ -223,11 +223,19 @@ fn files_for(inv: &Inventory, id: StepId, stacks: &[Stack]) -> Vec<StepFile> {
     files
 }
 
+/// Rule-id suffix of call sites of the repository's own provider wrappers: they borrow the
+/// wrapper's replacement, which the wrapper's own findings already state.
+const WRAPPER_CALL_SUFFIX: &str = "-wrapper-call";
+
 /// The step's distinct replacements, in document order, each with the messages it answers.
 fn replacements(inv: &Inventory, id: StepId) -> Vec<Replacement> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (_, _, c) in inv.concerns().filter(|(_, _, c)| c.step == id) {
-        for f in &c.found {
+        for f in c
+            .found
+            .iter()
+            .filter(|f| !f.rule.ends_with(WRAPPER_CALL_SUFFIX))
+        {
             match out.iter_mut().find(|(rep, _)| *rep == f.replacement) {
                 Some((_, msgs)) if !msgs.contains(&f.message) => msgs.push(f.message.clone()),
                 Some(_) => {}
@@ -291,29 +299,32 @@ impl StepContext<'_> {
         self.inv.has_category(None, categories)
     }
 
-    fn legacy_names(&self) -> String {
+    /// "OxaPay", or "OxaPay and Cryptomus" (`conjunction` "or" where either is meant).
+    fn legacy_names(&self, conjunction: &str) -> String {
         let names: Vec<&str> = self.providers.iter().map(|p| p.display_name()).collect();
-        names.join(" and ")
+        names.join(&format!(" {conjunction} "))
     }
 
     fn actions(&self, id: StepId) -> Vec<String> {
         let f = facts();
-        let legacy = self.legacy_names();
+        let legacy = self.legacy_names("and");
         let mut out: Vec<String> = Vec::new();
         match id {
             StepId::ProviderFlag => {
                 out.push(format!(
-                    "Add a setting (for example `PAYMENT_PROVIDER=makepay|{}`) read where invoices are created: new orders use MakePay; orders that already hold an ID from {legacy} keep reconciling there.",
-                    self.providers[0].id()
+                    "Add a setting (for example `PAYMENT_PROVIDER=makepay|{}`) read where invoices are created: new orders use MakePay; orders that already hold an ID from {} keep reconciling there.",
+                    self.providers[0].id(),
+                    self.legacy_names("or")
                 ));
-                for p in self.providers {
-                    let pf = f.provider(*p);
-                    out.push(format!(
-                        "Log provider, order ID, payment UID, delivery ID and the normalised status on every payment event; for {} also {}.",
-                        p.display_name(),
-                        pf.log_fields
-                    ));
-                }
+                let fields: Vec<String> = self
+                    .providers
+                    .iter()
+                    .map(|p| format!("{} {}", p.display_name(), f.provider(*p).log_fields))
+                    .collect();
+                out.push(format!(
+                    "Log provider, order ID, payment UID, delivery ID and the normalised status on every payment event, plus the legacy fields ({}).",
+                    fields.join("; ")
+                ));
             }
             StepId::SdkAndCredentials => {
                 for s in self.stacks {
@@ -351,8 +362,9 @@ impl StepContext<'_> {
                     .map(|p| format!("{} `{}`", p.display_name(), f.provider(*p).legacy_id))
                     .collect();
                 out.push(format!(
-                    "Add columns for paymentLink.uid and paymentLink.publicUrl; keep the {} column nullable for historical orders.",
-                    ids.join(" and ")
+                    "Add columns for paymentLink.uid and paymentLink.publicUrl; keep the {} {} nullable for historical orders.",
+                    ids.join(" and "),
+                    if ids.len() == 1 { "column" } else { "columns" }
                 ));
                 out.push(
                     "Look orders up by the ID of the provider that created them; never write one provider's ID into the other's column."
@@ -383,7 +395,7 @@ impl StepContext<'_> {
                 for p in self.providers {
                     let pf = f.provider(*p);
                     out.push(format!(
-                        "Keep the {} route as it is until the removal step: {}; idempotent by {}.",
+                        "Keep the legacy {} route working until the removal step, verified the way the provider requires: {}; idempotent by {}.",
                         p.display_name(),
                         pf.legacy_verification,
                         pf.idempotency
@@ -422,10 +434,19 @@ impl StepContext<'_> {
             StepId::Removal => {
                 for p in self.providers {
                     let pf = f.provider(*p);
+                    let what: Vec<&str> = pf
+                        .remove
+                        .iter()
+                        .filter(|r| self.inv.has_category(Some(*p), &r.when))
+                        .map(|r| r.what.as_str())
+                        .collect();
+                    let what = if what.is_empty() {
+                        format!("the remaining {} code", p.display_name())
+                    } else {
+                        format!("{} {}", p.display_name(), join_and(&what))
+                    };
                     out.push(format!(
-                        "Remove {} {} only when {}.",
-                        p.display_name(),
-                        pf.remove,
+                        "Only when {}: remove {what}, then the provider's package and imports.",
                         pf.keep_until
                     ));
                 }
@@ -433,6 +454,15 @@ impl StepContext<'_> {
             }
         }
         out
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
