@@ -210,6 +210,7 @@ pub fn gate(
 
 /// What a function does with a provider, for judging whether it is a wrapper.
 struct Evidence<'a> {
+    confidence: Confidence,
     category: Category,
     severity: Severity,
     replacement: &'a str,
@@ -236,6 +237,7 @@ pub fn wrapper_defs(
                 .entry((f, rule.provider))
                 .or_default()
                 .push(Evidence {
+                    confidence: rule.confidence,
                     category: rule.category,
                     severity: rule.severity,
                     replacement: &rule.replacement,
@@ -246,6 +248,7 @@ pub fn wrapper_defs(
         if let Some(f) = call.function {
             let def = &known[call.def];
             per_fn.entry((f, def.provider)).or_default().push(Evidence {
+                confidence: Confidence::Medium,
                 category: def.category,
                 severity: def.severity,
                 replacement: &def.replacement,
@@ -270,10 +273,14 @@ pub fn wrapper_defs(
             continue;
         }
         // What the function does, by the category order above; informational mentions
-        // (generic request fields) were already left out.
-        let best = WRAPPER_CATEGORIES
-            .iter()
-            .find_map(|cat| evidence.iter().find(|e| e.category == *cat));
+        // (generic request fields) were already left out. Within the category the most
+        // confident evidence (the endpoint, not a request field) speaks for the wrapper.
+        let best = WRAPPER_CATEGORIES.iter().find_map(|cat| {
+            evidence
+                .iter()
+                .filter(|e| e.category == *cat)
+                .max_by_key(|e| e.confidence)
+        });
         if let Some(e) = best {
             defs.push(WrapperDef {
                 name: name.to_string(),

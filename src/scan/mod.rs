@@ -290,6 +290,7 @@ fn analyze(
             findings.push(builder.call_finding(def, call));
         }
     }
+    drop_redundant_other(&mut findings);
     assign_fingerprints(&mut findings);
     FileResult {
         findings,
@@ -369,6 +370,17 @@ impl FindingBuilder<'_> {
         };
         self.make(head, &call.span, call.function)
     }
+}
+
+/// `other` is the fallback category ("names the provider"); on a line that already says what it
+/// does for the same provider, it only repeats it.
+fn drop_redundant_other(findings: &mut Vec<Finding>) {
+    let specific: std::collections::HashSet<(usize, Provider)> = findings
+        .iter()
+        .filter(|f| f.category != Category::Other && f.severity > Severity::Info)
+        .map(|f| (f.line, f.provider))
+        .collect();
+    findings.retain(|f| f.category != Category::Other || !specific.contains(&(f.line, f.provider)));
 }
 
 /// Fingerprints hash what a finding is, not where: rule, path, function, whitespace-normalised
