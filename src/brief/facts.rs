@@ -43,8 +43,6 @@ pub struct Sdk {
 pub struct Api {
     pub create_link: String,
     pub auth_headers: Vec<String>,
-    pub link_id: String,
-    pub link_url: String,
     pub delivery_log: String,
     pub delivery_log_filters: Vec<String>,
 }
