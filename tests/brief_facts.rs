@@ -1,6 +1,6 @@
-//! The general brief carries every fact of MakePay's guides: each back-quoted identifier of the
-//! migration map and the inventory prompt, every status, every SDK command, the webhook facts and
-//! the key terms of every checklist item.
+//! Every brief (general and tailored) carries every fact of MakePay's guides: each back-quoted
+//! identifier of the migration map and of the agent prompts, every status, every SDK command (in
+//! the general brief), the webhook facts and the key terms of every checklist item.
 //!
 //! The expected terms are stored in tests/data so the test runs anywhere. When the guides are
 //! present (../shared/seeds), the stored lists are re-extracted from them and compared, so a
@@ -143,6 +143,16 @@ fn stored_lists_agree_with_the_guides() {
             list(&format!("brief-{}-map-terms.txt", provider.id())),
             "{provider} map terms"
         );
+        let prompts = section(
+            &guide,
+            "## Agent prompt: inventory",
+            "## Verification checklist",
+        );
+        assert_eq!(
+            back_quoted(prompts),
+            list(&format!("brief-{}-prompt-terms.txt", provider.id())),
+            "{provider} prompt terms"
+        );
         let sdk: Vec<String> = section(&guide, "SDK install commands\n", "Use the SDK")
             .lines()
             .skip(2)
@@ -226,6 +236,21 @@ fn every_map_and_inventory_identifier_is_back_quoted_in_its_section() {
                     .collect();
                 assert!(missing.is_empty(), "{provider} {heading} lacks {missing:?}");
             }
+        }
+    }
+}
+
+#[test]
+fn every_identifier_of_the_agent_prompts_is_back_quoted() {
+    for provider in Provider::ALL {
+        let terms = list(&format!("brief-{}-prompt-terms.txt", provider.id()));
+        assert!(terms.len() > 30, "{provider}: term list looks truncated");
+        for text in briefs(provider) {
+            let missing: Vec<&String> = terms
+                .iter()
+                .filter(|t| !text.contains(&format!("`{t}`")))
+                .collect();
+            assert!(missing.is_empty(), "{provider} brief lacks {missing:?}");
         }
     }
 }
