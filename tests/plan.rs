@@ -118,6 +118,17 @@ fn golden_cryptomus_django_json() {
 }
 
 #[test]
+fn decoy_fixtures_have_nothing_to_migrate() {
+    for decoy in ["fixtures/decoy-shop", "fixtures/decoy-ledger"] {
+        let md = plan_in_repo(decoy, "markdown");
+        assert!(
+            md.starts_with("# Migration plan: nothing to migrate\n"),
+            "{decoy}:\n{md}"
+        );
+    }
+}
+
+#[test]
 fn nothing_to_migrate_is_short_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     write(
