@@ -15,7 +15,8 @@ use std::path::PathBuf;
         Start with `makepay-migrate scan .`: it lists each endpoint, credential, invoice call, \
         stored provider ID, redirect, callback check and status switch with its file, line, \
         enclosing function and the MakePay replacement.",
-    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage or runtime error."
+    after_help = "Exit codes (scan): 0 nothing found, 1 findings, 2 usage or runtime error.\n\
+        Exit codes (check): 0 pass, 1 gate failed, 2 usage or policy error, 3 internal error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -50,6 +51,29 @@ pub enum Command {
         use `scan` or `check` to fail CI), 2 usage or runtime error."
     )]
     Plan(PlanArgs),
+    /// Generate MakePay scaffolds and safe fixes, shown as diffs; `--write` applies them.
+    ///
+    /// Scaffolds (webhook verifier, status normaliser, payment-link creation, dual-run switch,
+    /// tests) are rendered next to the code that holds the provider integration, in its language.
+    /// `.env.example`-style files gain MAKEPAY_* lines; plain signature compares in legacy
+    /// callback checks become timing-safe. Existing files are never overwritten; a second run
+    /// changes nothing.
+    #[command(
+        after_help = "Kinds for --only: webhook, status, payment-link, switch, tests, env, \
+        timing-safe, annotate (marker comments above findings; only when named). Any other \
+        --only value is a rule id and limits timing-safe/annotate to that rule's findings.\n\n\
+        Examples:\n  makepay-migrate apply ./shop\n  \
+        makepay-migrate apply ./shop --write\n  \
+        makepay-migrate apply . --patch-out makepay.patch && git apply --check makepay.patch\n  \
+        makepay-migrate apply . --only webhook --only status --lang typescript --scaffold-dir src/payments\n  \
+        makepay-migrate apply . --only annotate --write --allow-dirty\n\n\
+        Safety: nothing is written without --write; --write refuses a dirty git tree unless \
+        --allow-dirty; files are replaced through a temporary file and a rename, keeping CRLF, BOM, \
+        the final newline and the file mode; a file changed since planning is skipped; \
+        overlapping edits are reported and skipped; nothing is written outside PATH.\n\n\
+        Exit codes: 0 done (including a dry run with changes), 2 usage or runtime error."
+    )]
+    Apply(ApplyArgs),
     /// Inspect and test the rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -65,6 +89,88 @@ pub enum Command {
         Templates are tera files; see docs/templates.md for their variables.\n\
         Exit codes: 0 written, 2 usage, template or runtime error.")]
     Brief(BriefArgs),
+    /// The CI gate: fail when legacy provider calls remain in new-order code.
+    ///
+    /// Scans PATH, applies the policy in makepay-migrate.yaml (which paths are new-order code,
+    /// which may keep legacy reconciliation code, which categories block), inline suppressions
+    /// (`makepay-migrate: allow <rule-id|category> -- <reason>` in a comment on the line or the
+    /// line above) and an optional baseline, then fails on what is left.
+    #[command(after_help = "Examples:\n  makepay-migrate check .\n  \
+        makepay-migrate check . --format github --sarif makepay-migrate.sarif\n  \
+        makepay-migrate check . --baseline .makepay-migrate-baseline.json --update-baseline\n  \
+        makepay-migrate check . --format junit --output junit.xml --json check.json\n\n\
+        Exit codes: 0 pass, 1 gate failed, 2 usage or policy error, 3 internal error.")]
+    Check(CheckArgs),
+    /// Write a starter makepay-migrate.yaml and a GitHub Actions workflow (never overwrites).
+    #[command(after_help = "Examples:\n  makepay-migrate init\n  makepay-migrate init ./shop")]
+    Init {
+        /// Repository root to write into.
+        #[arg(value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+    },
+    /// The policy file (makepay-migrate.yaml).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of makepay-migrate.yaml, for editor completion and validation.
+    #[command(
+        after_help = "Example:\n  makepay-migrate config schema > makepay-migrate.schema.json\n  \
+        then add `# yaml-language-server: $schema=makepay-migrate.schema.json` to the policy file."
+    )]
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository root to check; makepay-migrate.yaml is looked for here.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Policy file (default: PATH/makepay-migrate.yaml when it exists, else the default policy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Format of the main output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the main output to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write SARIF 2.1.0 to FILE (for GitHub code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Also write JUnit XML to FILE (one failing test case per blocking finding).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the check's JSON document to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Baseline of accepted findings (JSON); only findings not in it fail the gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with today's blocking findings (ratchet after fixes).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Unused suppressions fail the gate too.
+    #[arg(long)]
+    pub strict: bool,
+    /// When to colour output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// Path filters shared by every command that scans.
+#[derive(Debug, Args)]
+pub struct PathFilterArgs {
+    /// Only scan paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip paths matching this glob (repeatable; gitignore syntax).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -110,12 +216,8 @@ pub struct ScanArgs {
     /// provider context, so `low` (the default) stays precise.
     #[arg(long, value_enum, default_value_t = Confidence::Low)]
     pub min_confidence: Confidence,
-    /// Only scan paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub filter: PathFilterArgs,
     /// Scan hidden files and directories too.
     #[arg(long)]
     pub hidden: bool,
@@ -149,12 +251,38 @@ pub struct PlanArgs {
     /// Write the plan to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only scan paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip paths matching this glob (repeatable; gitignore syntax).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub filter: PathFilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Repository root: every change stays inside it.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    /// Only these change kinds or rule ids (repeatable or comma-separated).
+    #[arg(long, value_name = "KIND|RULE", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Apply the changes (default: print the diffs only).
+    #[arg(long)]
+    pub write: bool,
+    /// Write all changes as one patch file that `git apply` accepts, instead of printing diffs.
+    #[arg(long, value_name = "FILE")]
+    pub patch_out: Option<PathBuf>,
+    /// Let --write run on a tree with uncommitted changes (or outside git).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Put scaffolds in this directory (relative to PATH) instead of next to the integration.
+    #[arg(long, value_name = "DIR")]
+    pub scaffold_dir: Option<String>,
+    /// Scaffold in this language instead of the integration's.
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::apply::kind::ScaffoldLang>,
+    /// Template directory overriding the embedded ones (layout: <lang>/scaffolds.yaml + files).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

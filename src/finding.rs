@@ -260,3 +260,27 @@ impl Finding {
         (&self.path, self.line, self.column, &self.rule)
     }
 }
+
+#[cfg(test)]
+impl Finding {
+    /// An OxaPay endpoint finding for unit tests; change fields with struct update syntax.
+    pub fn sample() -> Finding {
+        Finding {
+            rule: "oxapay-api-host".into(),
+            provider: Provider::Oxapay,
+            category: Category::Endpoint,
+            severity: Severity::Error,
+            confidence: Confidence::High,
+            path: "src/pay.php".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+            function: None,
+            snippet: String::new(),
+            message: "OxaPay API host".into(),
+            replacement: "MakePay API".into(),
+            fingerprint: "0000".into(),
+        }
+    }
+}

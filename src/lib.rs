@@ -1,9 +1,11 @@
 //! makepay-migrate: find OxaPay and Cryptomus touchpoints in a codebase and move them to MakePay.
 //!
 //! Data flows one way: [`walk`] → [`lang`] (detect, syntax view) → [`scan`] (match, provider
-//! context) → [`finding::Finding`]s → [`report`].
+//! context) → [`finding::Finding`]s → [`report`] (printers) and [`check`] (the CI gate).
 
+pub mod apply;
 pub mod brief;
+pub mod check;
 pub mod cli;
 pub mod finding;
 pub mod lang;

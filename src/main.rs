@@ -1,10 +1,11 @@
 use anyhow::Context;
 use clap::Parser;
 use makepay_migrate::brief;
-use makepay_migrate::cli::{Cli, Command, RulesCommand, ScanArgs};
+use makepay_migrate::check;
+use makepay_migrate::cli::{Cli, Command, ConfigCommand, RulesCommand, ScanArgs};
 use makepay_migrate::finding::Severity;
 use makepay_migrate::load_rule_set;
-use makepay_migrate::report::printer;
+use makepay_migrate::report::{printer, PrintContext};
 use makepay_migrate::rules::selftest;
 use makepay_migrate::scan::{scan, ScanOptions};
 use makepay_migrate::walk::WalkOptions;
@@ -26,7 +27,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Brief(args) => brief::run(&args),
+        Command::Check(args) => Ok(check::run(args)),
+        Command::Init { path } => {
+            for written in check::init::init(&path)? {
+                match written {
+                    check::init::Written::Created(p) => println!("created {}", p.display()),
+                    check::init::Written::KeptExisting(p) => {
+                        println!("kept existing {}", p.display())
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Schema) => {
+            println!("{:#}", check::config::schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plan(args) => makepay_migrate::plan::command::run(args),
+        Command::Apply(args) => makepay_migrate::apply::run::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();
@@ -81,8 +99,8 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let opts = ScanOptions {
         paths: args.paths,
         walk: WalkOptions {
-            include: args.include,
-            exclude: args.exclude,
+            include: args.filter.include,
+            exclude: args.filter.exclude,
             hidden: args.hidden,
             no_ignore: args.no_ignore,
             max_filesize: args.max_filesize,
@@ -93,7 +111,12 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let outcome = scan(&rules, &opts)?;
     let mut out = anstream::stdout().lock();
-    printer(args.format, args.quiet)
+    let ctx = PrintContext {
+        quiet: args.quiet,
+        rules: rules.rules(),
+        step_summary: PrintContext::step_summary_from_env(),
+    };
+    printer(args.format, &ctx)
         .print(&outcome, &mut out)
         .context("writing results")?;
     out.flush()?;

@@ -84,3 +84,30 @@ fn every_inventory_term_is_matched_by_a_rule_case() {
         "terms no rule case covers: {missing:#?}"
     );
 }
+
+/// The prefilter decides which files get any work at all, so every literal must be something
+/// only provider code contains: a provider name, one of its endpoint paths or its webhook IP.
+/// A generic word here (`status`, `import`, `enum`) sends every file to the parsers.
+#[test]
+fn prefilter_literals_are_provider_specific() {
+    let set = makepay_migrate::load_rule_set(&[], None).unwrap();
+    let generic: Vec<&String> = set
+        .literals()
+        .iter()
+        .filter(|l| {
+            let names_provider = Provider::ALL.iter().any(|p| l.contains(p.id()));
+            let endpoint_path = l.contains("payment/") || l.starts_with("merchants/");
+            let ip = l.chars().all(|c| c.is_ascii_digit() || c == '.');
+            !(names_provider || endpoint_path || ip)
+        })
+        .collect();
+    assert!(
+        generic.is_empty(),
+        "generic prefilter literals: {generic:?}"
+    );
+    assert!(
+        set.literals().len() < 40,
+        "prefilter grew to {} literals",
+        set.literals().len()
+    );
+}

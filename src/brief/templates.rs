@@ -8,7 +8,7 @@ use super::BriefError;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use tera::{ErrorKind, Tera};
+use tera2::{ErrorKind, Tera};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/brief");
 
@@ -83,14 +83,14 @@ impl Templates {
     }
 
     /// Renders the entry template.
-    pub fn render(&self, context: &tera::Context) -> Result<String, BriefError> {
+    pub fn render(&self, context: &tera2::Context) -> Result<String, BriefError> {
         self.tera
             .render(&self.entry, context)
             .map_err(|e| self.error(e))
     }
 
     /// Turns a tera error into one that names the template file, line and column first.
-    fn error(&self, err: tera::Error) -> BriefError {
+    fn error(&self, err: tera2::Error) -> BriefError {
         match err.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
                 let origin = self

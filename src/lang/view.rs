@@ -62,13 +62,13 @@ impl SyntaxView {
         }
     }
 
-    /// Index of the innermost function containing `offset`.
+    /// Index of the innermost function containing `offset`. Spans nest, so among those that
+    /// contain it the one starting last is innermost.
     pub fn function_at(&self, offset: usize) -> Option<usize> {
         let candidates = self.functions.partition_point(|f| f.range.start <= offset);
         (0..candidates)
             .rev()
-            .filter(|&i| self.functions[i].range.contains(&offset))
-            .min_by_key(|&i| self.functions[i].range.len())
+            .find(|&i| self.functions[i].range.contains(&offset))
     }
 
     pub fn functions(&self) -> &[FunctionSpan] {

@@ -22,8 +22,8 @@ pub enum PlanFormat {
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rule_set(&args.rule_args.rules, args.rule_args.provider)?;
     let walk = WalkOptions {
-        include: args.include,
-        exclude: args.exclude,
+        include: args.filter.include,
+        exclude: args.filter.exclude,
         ..WalkOptions::default()
     };
     let opts = ScanOptions {

@@ -275,20 +275,8 @@ mod tests {
     fn rule_markers_classify_rule_ids() {
         let mut f = Finding {
             rule: "oxapay-callback-without-hmac".into(),
-            provider: Provider::Oxapay,
             category: Category::CallbackVerification,
-            severity: crate::finding::Severity::Error,
-            confidence: crate::finding::Confidence::Medium,
-            path: "a.js".into(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 2,
-            function: None,
-            snippet: String::new(),
-            message: String::new(),
-            replacement: String::new(),
-            fingerprint: String::new(),
+            ..Finding::sample()
         };
         assert_eq!(rule_risk(&f), Some(RiskKind::UnverifiedWebhook));
         f.rule = "cryptomus-unsafe-sign-compare".into();

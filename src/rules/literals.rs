@@ -3,7 +3,7 @@
 
 use crate::finding::Provider;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Shortest literal worth prefiltering on; shorter ones hit nearly every file.
 pub const MIN_LITERAL_LEN: usize = 3;
@@ -17,6 +17,7 @@ pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
         .build()
         .parse(&strip_case_insensitive_flag(pattern))
         .ok()?;
+    let hir = fold_case_pairs(hir);
     let mut sets: Vec<Vec<String>> = [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
@@ -48,6 +49,54 @@ fn selectivity(a: &Vec<String>, b: &Vec<String>) -> std::cmp::Ordering {
         .cmp(&names_provider(b))
         .then(min_len(a).cmp(&min_len(b)))
         .then(b.len().cmp(&a.len()))
+}
+
+/// Rewrites hand-written case classes (`[Oo]xa[Pp]ay`) as lower-case literals and lets the
+/// smart constructors merge them with their neighbours, so `[Oo]xa[Pp]ay` yields `oxapay`.
+fn fold_case_pairs(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            match case_pair(c.iter().map(|r| (r.start(), r.end()))) {
+                Some(ch) => Hir::literal(ch.to_string().into_bytes()),
+                None => Hir::class(Class::Unicode(c)),
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            match case_pair(
+                c.iter()
+                    .map(|r| (char::from(r.start()), char::from(r.end()))),
+            ) {
+                Some(ch) => Hir::literal(ch.to_string().into_bytes()),
+                None => Hir::class(Class::Bytes(c)),
+            }
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.into_iter().map(fold_case_pairs).collect()),
+        HirKind::Alternation(alts) => {
+            Hir::alternation(alts.into_iter().map(fold_case_pairs).collect())
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(fold_case_pairs(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(fold_case_pairs(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
+        HirKind::Empty => Hir::empty(),
+    }
+}
+
+/// The lower-case letter when a class is exactly one ASCII letter in both cases.
+fn case_pair(ranges: impl Iterator<Item = (char, char)>) -> Option<char> {
+    let chars: Vec<char> = ranges.flat_map(|(a, b)| (a..=b).take(3)).take(3).collect();
+    match chars.as_slice() {
+        [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(b) => {
+            Some(a.to_ascii_lowercase())
+        }
+        _ => None,
+    }
 }
 
 /// Removes the `i` flag from inline flag groups (`(?i)`, `(?i:`, `(?xi-u)`).
@@ -155,6 +204,9 @@ mod tests {
             required_literals(r"<artifactId>[\w.-]*cryptomus[\w.-]*</artifactId>").unwrap(),
             vec!["cryptomus"]
         );
+        let folded =
+            required_literals(r":[ \t]*(?:[Oo]xa[Pp]ay|OXAPAY)_?(?:[Ss]tatus|STATE)").unwrap();
+        assert!(folded.iter().all(|l| l.contains("oxapay")), "{folded:?}");
     }
 
     #[test]

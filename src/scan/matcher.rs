@@ -5,6 +5,7 @@ use crate::finding::Confidence;
 use crate::lang::{Language, RegionKind, SyntaxView};
 use crate::rules::{Rule, Scope};
 use crate::text::LineIndex;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A rule match that passed the rule's own conditions.
@@ -38,6 +39,9 @@ pub fn candidates(
     select: impl Fn(&Rule) -> bool,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
+    // `all`/`absent` verdicts per (rule, scope): a big function with many matches is read once
+    // per rule, not once per match.
+    let mut scopes: HashMap<(usize, usize, usize), bool> = HashMap::new();
     for (idx, rule) in rules.iter().enumerate() {
         if !select(rule) {
             continue;
@@ -69,7 +73,7 @@ pub fn candidates(
             if last_line == Some(line) {
                 continue;
             }
-            if let Some(c) = accept(idx, rule, file, span, line) {
+            if let Some(c) = accept(idx, rule, file, span, line, &mut scopes) {
                 last_line = Some(line);
                 out.push(c);
             }
@@ -85,6 +89,7 @@ fn accept(
     file: &FileText<'_>,
     span: Range<usize>,
     line: usize,
+    scopes: &mut HashMap<(usize, usize, usize), bool>,
 ) -> Option<Candidate> {
     let region = file.view.region_at(span.start);
     // Anchors in comments and docs are still worth an informational note; nothing else is.
@@ -99,11 +104,15 @@ fn accept(
     }
     let function = file.view.function_at(span.start);
     if !rule.all.is_empty() || !rule.absent.is_empty() {
-        let scope = &file.src[scope_range(rule.within, file, line, function)];
-        if !rule.all.iter().all(|re| re.is_match(scope)) {
-            return None;
-        }
-        if rule.absent.iter().any(|re| re.is_match(scope)) {
+        let range = scope_range(rule.within, file, line, function);
+        let holds = *scopes
+            .entry((idx, range.start, range.end))
+            .or_insert_with(|| {
+                let scope = &file.src[range.clone()];
+                rule.all.iter().all(|re| re.is_match(scope))
+                    && !rule.absent.iter().any(|re| re.is_match(scope))
+            });
+        if !holds {
             return None;
         }
     }

@@ -1,9 +1,11 @@
 //! The scan: walk the tree, prefilter each file on the anchor literals, match the rules on the
 //! files that hit, gate them by provider context, and return sorted [`Finding`]s.
 //!
-//! Two passes: the first finds the repo's own provider wrappers (functions that talk to the
-//! provider); the second revisits only files that mention a wrapper's name, because their
-//! callers never name the provider.
+//! Two passes: the first finds the repo's own provider wrappers (functions in a module or class
+//! named after the provider); the second revisits the files that hit the prefilter and mention
+//! a wrapper's name, because the functions calling a wrapper never name the provider. A caller
+//! file names it still, in the import or the type of the wrapper it uses, so files that miss
+//! the prefilter are never read twice.
 
 pub mod context;
 mod matcher;
@@ -85,7 +87,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let scanned = AtomicUsize::new(0);
     let warnings = Mutex::new(Vec::new());
     let results: Mutex<BTreeMap<String, FileResult>> = Mutex::new(BTreeMap::new());
-    let code_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
+    let hit_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
     let progress = progress::Progress::new(opts.progress);
     let no_wrappers = WrapperIndex::new(Vec::new());
 
@@ -95,11 +97,11 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             return;
         };
         scanned.fetch_add(1, Ordering::Relaxed);
-        if lang.is_code() {
-            code_files.lock().unwrap().push((entry.clone(), lang));
-        }
         if !rules.prefilter_hit(&entry.rel, &bytes) {
             return;
+        }
+        if lang.is_code() {
+            hit_files.lock().unwrap().push((entry.clone(), lang));
         }
         let Ok(src) = std::str::from_utf8(&bytes) else {
             return;
@@ -114,7 +116,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let defs: Vec<WrapperDef> = results.values().flat_map(|r| r.defs.clone()).collect();
     let wrappers = WrapperIndex::new(defs);
     if !wrappers.is_empty() {
-        let files = code_files.into_inner().unwrap();
+        let files = hit_files.into_inner().unwrap();
         let revisited = revisit_callers(rules, &wrappers, &files, opts.walk.threads);
         results.extend(revisited);
     }
@@ -244,7 +246,21 @@ fn analyze(
         lines: &lines,
     };
     let all = rules.rules();
-    let cands = candidates(all, &file, |r| r.applies_to(lang));
+    // Medium and generic terms only ever count next to an anchor or a wrapper call: without
+    // either, matching them is wasted work (and on a big file, a lot of it).
+    let mut cands = candidates(all, &file, |r| {
+        r.applies_to(lang) && r.confidence == Confidence::High
+    });
+    let anchored = cands
+        .iter()
+        .any(|c| c.region != crate::lang::RegionKind::Comment);
+    let called = wrappers.serves(lang) && !wrappers.calls(rel, src, lang, &view, &lines).is_empty();
+    if anchored || called {
+        cands.extend(candidates(all, &file, |r| {
+            r.applies_to(lang) && r.confidence < Confidence::High
+        }));
+        cands.sort_by_key(|c| (c.span.start, c.rule));
+    }
 
     // Wrappers this file defines can be called from this file too (a module function around a
     // client method): grow them to a fixpoint, a few rounds at most.
