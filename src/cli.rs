@@ -77,6 +77,18 @@ pub enum Command {
     /// Inspect and test the rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write an agent-ready Markdown brief for migrating off one provider.
+    ///
+    /// Without PATH it is the general brief: the migration map, SDK install commands, one agent
+    /// prompt per phase, MakePay webhook facts and the verification checklist. With PATH the
+    /// repository is scanned first and the brief carries its own inventory, stack and risks.
+    #[command(after_help = "Examples:\n  \
+        makepay-migrate brief --provider oxapay > MIGRATION.md\n  \
+        makepay-migrate brief --provider cryptomus ./shop --output MIGRATION.md\n  \
+        makepay-migrate brief --provider oxapay --templates my-templates/\n\n\
+        Templates are tera files; see docs/templates.md for their variables.\n\
+        Exit codes: 0 written, 2 usage, template or runtime error.")]
+    Brief(BriefArgs),
     /// The CI gate: fail when legacy provider calls remain in new-order code.
     ///
     /// Scans PATH, applies the policy in makepay-migrate.yaml (which paths are new-order code,
@@ -159,6 +171,25 @@ pub struct PathFilterArgs {
     /// Skip paths matching this glob (repeatable; gitignore syntax).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// The provider being migrated off.
+    #[arg(long, value_enum)]
+    pub provider: Provider,
+    /// Repository to scan and tailor the brief to (omit for the general brief).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Write the brief to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Render FILE instead of the embedded entry template (it may include the section templates).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Templates in DIR replace embedded ones of the same file name (brief.md, map.md, ...).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! context) → [`finding::Finding`]s → [`report`] (printers) and [`check`] (the CI gate).
 
 pub mod apply;
+pub mod brief;
 pub mod check;
 pub mod cli;
 pub mod finding;

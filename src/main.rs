@@ -1,5 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
+use makepay_migrate::brief;
 use makepay_migrate::check;
 use makepay_migrate::cli::{Cli, Command, ConfigCommand, RulesCommand, ScanArgs};
 use makepay_migrate::finding::Severity;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Brief(args) => brief::run(&args),
         Command::Check(args) => Ok(check::run(args)),
         Command::Init { path } => {
             for written in check::init::init(&path)? {
