@@ -14,8 +14,10 @@ pub struct LazyRegex {
 
 impl LazyRegex {
     /// Checks the syntax now, so a bad pattern is a load error with its location.
-    pub fn new(source: &str) -> Result<Self, regex_syntax::Error> {
-        regex_syntax::Parser::new().parse(source)?;
+    pub fn new(source: &str) -> Result<Self, Box<regex_syntax::Error>> {
+        regex_syntax::Parser::new()
+            .parse(source)
+            .map_err(Box::new)?;
         Ok(LazyRegex {
             source: source.to_string(),
             compiled: OnceLock::new(),
