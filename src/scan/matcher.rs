@@ -47,7 +47,7 @@ pub fn candidates(
             continue;
         }
         if let Some(name) = &rule.filename {
-            if !name.is_match(file.path) {
+            if !name.is_match(file.path.as_bytes()) {
                 continue;
             }
             if rule.patterns.is_empty() {
@@ -65,7 +65,8 @@ pub fn candidates(
         let mut hits: Vec<Range<usize>> = rule
             .patterns
             .iter()
-            .flat_map(|re| re.find_iter(file.src).map(|m| m.range()))
+            .flat_map(|re| re.find_iter(file.src.as_bytes()).map(|m| m.range()))
+            .filter_map(|r| char_aligned(file.src, r))
             .collect();
         hits.sort_by_key(|r| r.start);
         for span in hits {
@@ -99,7 +100,7 @@ fn accept(
         return None;
     }
     let line_text = &file.src[file.lines.line_range(file.src, line)];
-    if rule.not.iter().any(|re| re.is_match(line_text)) {
+    if rule.not.iter().any(|re| re.is_match(line_text.as_bytes())) {
         return None;
     }
     let function = file.view.function_at(span.start);
@@ -109,8 +110,8 @@ fn accept(
             .entry((idx, range.start, range.end))
             .or_insert_with(|| {
                 let scope = &file.src[range.clone()];
-                rule.all.iter().all(|re| re.is_match(scope))
-                    && !rule.absent.iter().any(|re| re.is_match(scope))
+                rule.all.iter().all(|re| re.is_match(scope.as_bytes()))
+                    && !rule.absent.iter().any(|re| re.is_match(scope.as_bytes()))
             });
         if !holds {
             return None;
@@ -123,6 +124,16 @@ fn accept(
         region,
         function,
     })
+}
+
+/// Byte-level patterns may start or end inside a multi-byte character (`[^"]` matches one byte
+/// of it); findings start at a character and end after one.
+fn char_aligned(src: &str, r: Range<usize>) -> Option<Range<usize>> {
+    if !src.is_char_boundary(r.start) {
+        return None;
+    }
+    let end = (r.end..=src.len()).find(|&e| src.is_char_boundary(e))?;
+    Some(r.start..end)
 }
 
 /// The text `all` and `absent` inspect. At top level, `function` scope is the whole file.
