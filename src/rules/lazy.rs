@@ -47,10 +47,10 @@ impl Deref for LazyRegex {
                 .unicode(false)
                 .build()
                 .unwrap_or_else(|e| {
-                eprintln!(
-                    "warning: rule pattern `{}` cannot be compiled: {e}",
-                    self.source
-                );
+                    eprintln!(
+                        "warning: rule pattern `{}` cannot be compiled: {e}",
+                        self.source
+                    );
                     Regex::new(r"[^\s\S]").expect("an empty class is a valid regex")
                 })
         })
