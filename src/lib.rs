@@ -10,6 +10,7 @@ pub mod cli;
 pub mod finding;
 pub mod lang;
 pub mod plan;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

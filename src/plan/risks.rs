@@ -4,6 +4,7 @@
 
 use super::source::SourceFile;
 use crate::finding::{Category, Finding, Provider};
+use crate::redact::{is_redacted, redact_key};
 use regex::Regex;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -96,16 +97,6 @@ static RESERIALIZE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A quoted literal or `KEY=value` that looks like a real key: long, letters and digits, not a
 /// placeholder or an environment variable name.
-static KEY_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"['"`]([A-Za-z0-9][A-Za-z0-9_\-]{15,})['"`]|^\s*[A-Z][A-Z0-9_]*\s*=\s*['"]?([A-Za-z0-9][A-Za-z0-9_\-]{15,})"#)
-        .expect("valid regex")
-});
-
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)your|xxx|change|example|sample|placeholder|dummy|test|secret|token|key_?here")
-        .expect("valid regex")
-});
-
 /// Finds the risks among `findings` (sorted), reading their files in `sources`.
 pub fn detect(findings: &[&Finding], sources: &BTreeMap<String, SourceFile>) -> Vec<Risk> {
     let mut out: Vec<Risk> = Vec::new();
@@ -127,7 +118,10 @@ pub fn detect(findings: &[&Finding], sources: &BTreeMap<String, SourceFile>) -> 
             }
         }
         if matches!(f.category, Category::Credentials | Category::Payout) {
-            if let Some(redacted) = redact_key(&f.snippet) {
+            // The scan already redacts key literals in credential snippets; older JSON may not.
+            let redacted = redact_key(&f.snippet)
+                .or_else(|| is_redacted(&f.snippet).then(|| f.snippet.clone()));
+            if let Some(redacted) = redacted {
                 if !out.iter().any(|r| {
                     r.kind == RiskKind::HardcodedKey && r.path == f.path && r.line == f.line
                 }) {
@@ -182,30 +176,6 @@ fn risk(kind: RiskKind, f: &Finding, snippet: Option<String>, detail: Option<Str
     }
 }
 
-/// The snippet with its key literal shortened to four characters and its length, or `None`
-/// when the snippet holds no key-like literal.
-pub fn redact_key(snippet: &str) -> Option<String> {
-    let caps = KEY_LITERAL.captures(snippet)?;
-    let m = caps.get(1).or_else(|| caps.get(2))?;
-    let value = m.as_str();
-    let identifier = value
-        .bytes()
-        .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
-        && value.contains('_');
-    let mixed =
-        value.bytes().any(|b| b.is_ascii_digit()) && value.bytes().any(|b| b.is_ascii_alphabetic());
-    if identifier || !mixed || PLACEHOLDER.is_match(value) {
-        return None;
-    }
-    let shown: String = value.chars().take(4).collect();
-    let redacted = format!("{shown}…({} chars)", value.chars().count());
-    Some(format!(
-        "{}{redacted}{}",
-        &snippet[..m.start()],
-        &snippet[m.end()..]
-    ))
-}
-
 /// Payout findings in a function that also creates invoices or redirects buyers, or in a file
 /// whose other functions do. Top-level code alone (type and constant definitions) does not count.
 fn payout_in_checkout(findings: &[&Finding]) -> Vec<Risk> {
@@ -252,24 +222,6 @@ fn payout_in_checkout(findings: &[&Finding]) -> Vec<Risk> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_are_redacted_and_names_are_not_keys() {
-        assert_eq!(
-            redact_key("const KEY = 'N7QW3XK2PL9M4TZ8';").as_deref(),
-            Some("const KEY = 'N7QW…(16 chars)';")
-        );
-        assert_eq!(
-            redact_key("OXAPAY_MERCHANT_KEY=8f2b9c0d1e3a4b5c6d7e").as_deref(),
-            Some("OXAPAY_MERCHANT_KEY=8f2b…(20 chars)")
-        );
-        assert_eq!(redact_key("required('OXAPAY_MERCHANT_KEY')"), None);
-        assert_eq!(
-            redact_key("OXAPAY_MERCHANT_KEY=your-merchant-key-here"),
-            None
-        );
-        assert_eq!(redact_key("apiKey: process.env.OXAPAY_KEY"), None);
-    }
 
     #[test]
     fn rule_markers_classify_rule_ids() {

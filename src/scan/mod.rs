@@ -327,9 +327,14 @@ impl FindingBuilder<'_> {
     fn make(&self, head: Head, span: &std::ops::Range<usize>, function: Option<usize>) -> Finding {
         let (line, column) = self.lines.position(self.src, span.start);
         let (end_line, end_column) = self.lines.position(self.src, span.end);
-        let snippet = self.src[self.lines.line_range(self.src, line - 1)]
-            .trim()
-            .to_string();
+        let snippet = self.src[self.lines.line_range(self.src, line - 1)].trim();
+        // Keys must not travel into CI logs, SARIF uploads or agent briefs.
+        let snippet = match head.category {
+            Category::Credentials | Category::Payout => {
+                crate::redact::redact_key(snippet).unwrap_or_else(|| snippet.to_string())
+            }
+            _ => snippet.to_string(),
+        };
         Finding {
             rule: head.rule,
             provider: head.provider,
@@ -552,6 +557,24 @@ rules:
             .map(|f| (f.line, f.severity))
             .collect();
         assert_eq!(sev, vec![(1, Severity::Info)]);
+    }
+
+    #[test]
+    fn credential_snippets_are_redacted() {
+        let pack = PACK.replace("category: endpoint", "category: credentials");
+        let rules = RuleSet::new(
+            parse_pack("t.yaml", Some(Provider::Oxapay), &pack).unwrap(),
+            &Provider::ALL,
+        )
+        .unwrap();
+        let src =
+            "const k = 'N7QW3XK2PL9M4TZ8'; // api.oxapay.com\nget('https://api.oxapay.com');\n";
+        let none = WrapperIndex::new(Vec::new());
+        let found = analyze(&rules, "a.js", Language::Javascript, src, &none).findings;
+        assert!(found
+            .iter()
+            .all(|f| !f.snippet.contains("N7QW3XK2PL9M4TZ8")));
+        assert!(found.iter().any(|f| f.snippet.contains("N7QW…(16 chars)")));
     }
 
     #[test]
