@@ -8,9 +8,8 @@ pub mod facts;
 pub mod templates;
 
 use crate::cli::BriefArgs;
-use crate::finding::{Confidence, Provider};
+use crate::finding::Provider;
 use crate::plan::Plan;
-use crate::scan::{scan, ScanOptions};
 use crate::walk::WalkOptions;
 use anyhow::Context as _;
 use context::{BriefContext, Limits, ProviderInfo, ToolInfo};
@@ -73,18 +72,7 @@ pub fn render(request: &BriefRequest) -> Result<String, BriefError> {
 /// Scans `path` with `provider`'s rules and builds its plan, as `plan` would.
 pub fn plan_for(provider: Provider, path: &Path) -> anyhow::Result<Plan> {
     let rules = crate::load_rule_set(&[], Some(provider))?;
-    let walk = WalkOptions::default();
-    let opts = ScanOptions {
-        paths: vec![path.to_path_buf()],
-        walk: walk.clone(),
-        min_confidence: Confidence::Low,
-        progress: true,
-    };
-    let outcome = scan(&rules, &opts)?;
-    for w in &outcome.summary.warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(crate::plan::build(&outcome, path, &walk))
+    crate::plan::command::scan_and_build(&rules, path, WalkOptions::default())
 }
 
 /// The `brief` subcommand: plan (with PATH), render, then write to `--output` or stdout.

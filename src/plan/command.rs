@@ -18,6 +18,26 @@ pub enum PlanFormat {
     Json,
 }
 
+/// Scans `path` with `rules` (all confidences, warnings to stderr) and builds its plan: the one
+/// way `plan` and `brief` turn a repository into a [`Plan`](super::Plan).
+pub fn scan_and_build(
+    rules: &crate::rules::RuleSet,
+    path: &std::path::Path,
+    walk: WalkOptions,
+) -> anyhow::Result<super::Plan> {
+    let opts = ScanOptions {
+        paths: vec![path.to_path_buf()],
+        walk: walk.clone(),
+        min_confidence: crate::finding::Confidence::Low,
+        progress: true,
+    };
+    let outcome = scan(rules, &opts)?;
+    for w in &outcome.summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(super::build(&outcome, path, &walk))
+}
+
 /// Runs `makepay-migrate plan`.
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rule_set(&args.rule_args.rules, args.rule_args.provider)?;
@@ -26,17 +46,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         exclude: args.filter.exclude,
         ..WalkOptions::default()
     };
-    let opts = ScanOptions {
-        paths: vec![args.path.clone()],
-        walk: walk.clone(),
-        min_confidence: crate::finding::Confidence::Low,
-        progress: true,
-    };
-    let outcome = scan(&rules, &opts)?;
-    for w in &outcome.summary.warnings {
-        eprintln!("warning: {w}");
-    }
-    let plan = super::build(&outcome, &args.path, &walk);
+    let plan = scan_and_build(&rules, &args.path, walk)?;
     let mut rendered: Vec<u8> = Vec::new();
     match args.format {
         PlanFormat::Markdown => super::render_markdown(&plan, &mut rendered)?,

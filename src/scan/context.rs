@@ -332,6 +332,12 @@ impl WrapperIndex {
         self.defs.iter().any(|d| d.family == lang.family())
     }
 
+    /// Cheap text test: does `src` contain a call-shaped use of any wrapper name? The precise
+    /// [`calls`](Self::calls) runs afterwards, once per fixpoint round.
+    pub fn called_in(&self, src: &str) -> bool {
+        self.calls.as_ref().is_some_and(|re| re.is_match(src))
+    }
+
     fn is_wrapper_file(&self, path: &str, name: &str) -> bool {
         self.defs.iter().any(|d| d.path == path && d.name == name)
     }

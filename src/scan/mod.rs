@@ -245,7 +245,7 @@ fn analyze(
     let anchored = cands
         .iter()
         .any(|c| c.region != crate::lang::RegionKind::Comment);
-    let called = wrappers.serves(lang) && !wrappers.calls(rel, src, lang, &view, &lines).is_empty();
+    let called = wrappers.serves(lang) && wrappers.called_in(src);
     if anchored || called {
         cands.extend(candidates(all, &file, |r| {
             r.applies_to(lang) && r.confidence < Confidence::High
