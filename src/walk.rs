@@ -78,13 +78,15 @@ impl SkipCounts {
     }
 }
 
-/// A file found by the walk: where it is and how to read it.
+/// A file found by the walk: where it is and what to call it.
+///
+/// No size: a `stat` per file costs more than the read it would size (the read itself stops one
+/// byte past the cap), and the walker has none to give without one.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub path: PathBuf,
     /// Relative to the scan root, `/`-separated.
     pub rel: String,
-    pub size: u64,
 }
 
 /// Walks `roots` in parallel and calls `visit` for every regular file; `visit` runs on the
@@ -140,11 +142,9 @@ pub fn walk(
                 Ok(dent) => {
                     let is_file = dent.file_type().is_some_and(|t| t.is_file());
                     if is_file {
-                        let size = dent.metadata().map(|m| m.len()).unwrap_or(0);
                         visit(Entry {
                             rel: relative(dent.path(), base),
                             path: dent.into_path(),
-                            size,
                         });
                     }
                 }
@@ -198,11 +198,7 @@ pub fn read(entry: &Entry, max_filesize: u64) -> Result<Vec<u8>, Skip> {
 pub fn read_into(entry: &Entry, max_filesize: u64, buf: &mut Vec<u8>) -> Result<(), Skip> {
     use std::io::Read;
     buf.clear();
-    if entry.size > max_filesize {
-        return Err(Skip::TooLarge);
-    }
     let file = std::fs::File::open(&entry.path).map_err(|_| Skip::Unreadable)?;
-    buf.reserve(entry.size as usize + 1);
     file.take(max_filesize + 1)
         .read_to_end(buf)
         .map_err(|_| Skip::Unreadable)?;
@@ -254,13 +250,11 @@ mod tests {
         let missing = Entry {
             path: dir.path().join("gone.js"),
             rel: "gone.js".into(),
-            size: 10,
         };
         assert_eq!(read(&missing, 1024), Err(Skip::Unreadable));
         let a_directory = Entry {
             path: dir.path().to_path_buf(),
             rel: ".".into(),
-            size: 0,
         };
         assert_eq!(read(&a_directory, 1024), Err(Skip::Unreadable));
     }

@@ -8,21 +8,27 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// Shortest literal worth prefiltering on; shorter ones hit nearly every file.
 pub const MIN_LITERAL_LEN: usize = 3;
 
+/// Length from which a literal counts as rare in source code.
+const SELECTIVE_LEN: usize = 6;
+
+/// Widest character class the extractor spells out as alternative literals.
+const MAX_EXPANDED_CLASS: usize = 4;
+
 /// Lower-cased literals, at least one of which occurs (ASCII case-insensitively) in every match
-/// of `pattern`, or `None` when no such set of useful literals exists.
-pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
-    // Case folding only widens the set of literals; the prefilter is case-insensitive anyway,
-    // so read the pattern case-sensitively to keep the literal set small.
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(&strip_case_insensitive_flag(pattern))
-        .ok()?;
-    let hir = fold_case_pairs(hir);
+/// of the pattern `hir` was parsed from, or `None` when no such set of useful literals exists.
+///
+/// `hir` is the byte-level, ASCII-only translation the rules use (`unicode(false)`), so `(?i)`
+/// shows up as two-letter classes (`[Oo]`); folding those back into lower-case literals keeps
+/// the set small, and the prefilter matches case-insensitively anyway.
+pub fn required_literals(hir: &Hir) -> Option<Vec<String>> {
+    let hir = fold_case_pairs(hir.clone());
     let mut sets: Vec<Vec<String>> = [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
             let mut extractor = Extractor::new();
-            extractor.kind(kind);
+            // Expand quote and separator classes (`['"]`, `[-_]`), not whitespace or wider
+            // ones: `\s` alone would turn one literal into six that all contain it.
+            extractor.kind(kind).limit_class(MAX_EXPANDED_CLASS);
             let seq = extractor.extract(&hir);
             let lits = seq.literals()?;
             let set: Vec<String> = lits
@@ -38,7 +44,10 @@ pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
 
 /// Orders literal sets by how few files they are likely to hit: a set naming a provider in
 /// every literal first (an import keyword or a column suffix is in every codebase, a provider
-/// name is not), then the longest shortest literal, then the fewest literals.
+/// name is not), then the longest shortest literal up to [`SELECTIVE_LEN`], then the fewest
+/// literals, then the longest shortest literal. Past a handful of bytes a literal is rare
+/// enough, while every extra spelling (`.status` `->status` `['status`...) costs automaton
+/// size and chances to hit.
 fn selectivity(a: &Vec<String>, b: &Vec<String>) -> std::cmp::Ordering {
     let names_provider = |s: &Vec<String>| {
         s.iter()
@@ -47,8 +56,13 @@ fn selectivity(a: &Vec<String>, b: &Vec<String>) -> std::cmp::Ordering {
     let min_len = |s: &Vec<String>| s.iter().map(String::len).min().unwrap_or(0);
     names_provider(a)
         .cmp(&names_provider(b))
-        .then(min_len(a).cmp(&min_len(b)))
+        .then(
+            min_len(a)
+                .min(SELECTIVE_LEN)
+                .cmp(&min_len(b).min(SELECTIVE_LEN)),
+        )
         .then(b.len().cmp(&a.len()))
+        .then(min_len(a).cmp(&min_len(b)))
 }
 
 /// Rewrites hand-written case classes (`[Oo]xa[Pp]ay`) as lower-case literals and lets the
@@ -99,34 +113,6 @@ fn case_pair(ranges: impl Iterator<Item = (char, char)>) -> Option<char> {
     }
 }
 
-/// Removes the `i` flag from inline flag groups (`(?i)`, `(?i:`, `(?xi-u)`).
-fn strip_case_insensitive_flag(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(pos) = rest.find("(?") {
-        out.push_str(&rest[..pos]);
-        let group = &rest[pos + 2..];
-        let flags_len = group
-            .find(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
-            .unwrap_or(group.len());
-        let flags: String = group[..flags_len].chars().filter(|&c| c != 'i').collect();
-        let flags = flags.trim_end_matches('-');
-        let after = &group[flags_len..];
-        if flags.is_empty() && after.starts_with(')') {
-            rest = &after[1..];
-        } else if flags.is_empty() && after.starts_with(':') {
-            out.push_str("(?:");
-            rest = &after[1..];
-        } else {
-            out.push_str("(?");
-            out.push_str(flags);
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// A set of literals one of which every match contains, found anywhere in the pattern's
 /// mandatory structure (not only at its ends); the set whose shortest member is longest wins.
 fn required_set(hir: &Hir) -> Option<Vec<String>> {
@@ -159,7 +145,11 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    /// Literals of `pattern` parsed the way rule regexes are.
+    fn required_literals(pattern: &str) -> Option<Vec<String>> {
+        let hir = crate::rules::lazy::parse(pattern).expect("test patterns are valid");
+        super::required_literals(&hir)
+    }
 
     #[test]
     fn prefix_and_case() {
@@ -194,7 +184,8 @@ mod tests {
         );
         assert_eq!(
             required_literals(r#"gem\s+['"]cryptomus"#).unwrap(),
-            vec!["\"cryptomus", "'cryptomus"]
+            // Both quoted spellings are longer, but past a handful of bytes one literal beats two.
+            vec!["cryptomus"]
         );
         assert_eq!(
             required_literals(r"(?i)(?:oxapay|cryptomus)_track_id").unwrap(),

@@ -1,6 +1,5 @@
 //! Loading rule packs: the embedded ones, then `--rules DIR` packs that add or override rules.
 
-use super::literals::required_literals;
 use super::model::{RawCase, RawPack, RawRule};
 use super::LazyRegex;
 use super::{Origin, Rule, TestCase};
@@ -26,6 +25,9 @@ pub enum LoadError {
     #[error("{file}: {message}")]
     Unlocated { file: String, message: String },
 }
+
+/// `(display name, provider implied by the directory, text)` of one pack file.
+type PackFile = (String, Option<Provider>, String);
 
 /// Where rules come from besides the embedded packs.
 #[derive(Debug, Clone, Default)]
@@ -55,14 +57,10 @@ pub fn load_rules(source: &RuleSource) -> Result<Vec<Rule>, Vec<LoadError>> {
 
 /// Adds one source's packs to `by_id`: ids must be unique within the source; a later source
 /// replaces rules of an earlier one.
-fn merge(
-    files: Vec<(String, Option<Provider>, String)>,
-    by_id: &mut BTreeMap<String, Rule>,
-    errors: &mut Vec<LoadError>,
-) {
+fn merge(files: Vec<PackFile>, by_id: &mut BTreeMap<String, Rule>, errors: &mut Vec<LoadError>) {
     let mut seen_here: BTreeMap<String, Origin> = BTreeMap::new();
-    for (name, provider, text) in files {
-        match parse_pack(&name, provider, &text) {
+    for parsed in parse_packs(&files) {
+        match parsed {
             Ok(rules) => {
                 for rule in rules {
                     if let Some(first) = seen_here.get(&rule.id) {
@@ -81,8 +79,36 @@ fn merge(
     }
 }
 
-/// `(display name, provider implied by the directory, text)` of every embedded pack.
-fn embedded_files() -> Vec<(String, Option<Provider>, String)> {
+/// Parses `files` on every core, results in the order of `files`. Loading is the one serial
+/// step before a scan can start reading files, and its cost is YAML and regex parsing that
+/// splits cleanly by pack.
+fn parse_packs(files: &[PackFile]) -> Vec<Result<Vec<Rule>, Vec<LoadError>>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    let next = AtomicUsize::new(0);
+    let parsed = Mutex::new(Vec::with_capacity(files.len()));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name, provider, text)) = files.get(i) else {
+                    break;
+                };
+                let result = parse_pack(name, *provider, text);
+                parsed.lock().unwrap().push((i, result));
+            });
+        }
+    });
+    let mut parsed = parsed.into_inner().unwrap();
+    parsed.sort_by_key(|(i, _)| *i);
+    parsed.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Every embedded pack, sorted by name.
+fn embedded_files() -> Vec<PackFile> {
     let mut files = Vec::new();
     for provider_dir in EMBEDDED.dirs() {
         let provider = provider_dir
@@ -102,7 +128,7 @@ fn embedded_files() -> Vec<(String, Option<Provider>, String)> {
     files
 }
 
-fn dir_files(dir: &Path) -> Result<Vec<(String, Option<Provider>, String)>, LoadError> {
+fn dir_files(dir: &Path) -> Result<Vec<PackFile>, LoadError> {
     let unlocated = |message: String| LoadError::Unlocated {
         file: dir.display().to_string(),
         message,
@@ -311,10 +337,11 @@ fn compile_rule(
     let absent = compile("absent", &raw.absent.iter().collect::<Vec<_>>());
 
     let mut literals = Vec::new();
-    if raw.confidence == Confidence::High {
-        for alt in &alternatives {
-            match required_literals(&alt.value) {
-                Some(mut l) => literals.append(&mut l),
+    // (An alternative that did not parse is reported above; its literals cannot be known.)
+    if raw.confidence == Confidence::High && patterns.len() == alternatives.len() {
+        for (alt, re) in alternatives.iter().zip(&patterns) {
+            match re.required() {
+                Some(l) => literals.extend_from_slice(l),
                 None => fail(
                     &origin_of(file, alt),
                     format!(

@@ -5,11 +5,13 @@ mod lazy;
 mod literals;
 mod load;
 mod model;
+mod present;
 pub mod selftest;
 
 pub use lazy::LazyRegex;
 pub use load::{load_rules, parse_pack, LoadError, RuleSource};
 pub use model::Scope;
+pub use present::{LiteralIndex, Present};
 
 use crate::finding::{Category, Confidence, Provider, Severity};
 use crate::lang::{Language, RegionKind};
@@ -76,6 +78,36 @@ impl Rule {
         };
         by_kind && (self.languages.is_empty() || self.languages.contains(&lang))
     }
+
+    /// Every content regex of the rule (not the file-name one).
+    pub fn regexes(&self) -> impl Iterator<Item = &LazyRegex> {
+        self.patterns
+            .iter()
+            .chain(&self.all)
+            .chain(&self.not)
+            .chain(&self.absent)
+    }
+}
+
+/// Rules often repeat a pattern (a function-definition `absent`, an order-status read): one
+/// compiled regex per distinct source, however many rules use it.
+fn share_identical_regexes(rules: &mut [Rule]) {
+    let mut seen: std::collections::HashMap<String, LazyRegex> = std::collections::HashMap::new();
+    for rule in rules {
+        let regexes = rule
+            .patterns
+            .iter_mut()
+            .chain(&mut rule.all)
+            .chain(&mut rule.not)
+            .chain(&mut rule.absent)
+            .chain(&mut rule.filename);
+        for re in regexes {
+            *re = seen
+                .entry(re.as_str().to_string())
+                .or_insert_with(|| re.clone())
+                .clone();
+        }
+    }
 }
 
 /// All rules of a run, plus the prefilter built from their anchor literals.
@@ -88,6 +120,8 @@ pub struct RuleSet {
     prefilter: Option<regex::bytes::Regex>,
     /// File-name rules without content patterns: a path hit needs analysis whatever it holds.
     file_names: regex::RegexSet,
+    /// The literals of every rule regex, to tell per file which regexes may match.
+    required: LiteralIndex,
 }
 
 impl RuleSet {
@@ -95,6 +129,7 @@ impl RuleSet {
     pub fn new(mut rules: Vec<Rule>, providers: &[Provider]) -> anyhow::Result<Self> {
         rules.retain(|r| providers.contains(&r.provider));
         rules.sort_by(|a, b| a.id.cmp(&b.id));
+        share_identical_regexes(&mut rules);
         let mut literals: Vec<String> = rules.iter().flat_map(|r| r.literals.clone()).collect();
         literals.sort();
         literals.dedup();
@@ -118,11 +153,13 @@ impl RuleSet {
                 .filter(|r| r.patterns.is_empty())
                 .filter_map(|r| r.filename.as_ref().map(|f| f.as_str())),
         )?;
+        let required = LiteralIndex::new(rules.iter().flat_map(Rule::regexes));
         Ok(RuleSet {
             rules,
             literals,
             prefilter,
             file_names,
+            required,
         })
     }
 
@@ -133,6 +170,11 @@ impl RuleSet {
     /// The prefilter's literal set, as `rules literals` prints it.
     pub fn literals(&self) -> &[String] {
         &self.literals
+    }
+
+    /// Which of the rules' literals `text` contains; see [`LazyRegex::may_match`].
+    pub fn present_in(&self, text: &[u8]) -> Present<'_> {
+        self.required.present_in(text)
     }
 
     /// True when the file at `rel` holding `bytes` may hold an anchor; false rules it out.

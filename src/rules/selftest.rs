@@ -1,7 +1,7 @@
 //! `rules test`: every rule's inline `match` and `no_match` cases, run through the same matcher
 //! the scan uses (provider gating aside: a case is one rule on one snippet).
 
-use super::{Rule, TestCase};
+use super::{LiteralIndex, Rule, TestCase};
 use crate::lang::{build_view, Language, RegionKind};
 use crate::scan::{candidates, FileText};
 use crate::text::LineIndex;
@@ -41,12 +41,16 @@ pub fn match_spans(rule: &Rule, case: &TestCase) -> Vec<std::ops::Range<usize>> 
     let lang = case.lang.unwrap_or(DEFAULT_CASE_LANG);
     let view = build_view(lang, &case.code);
     let lines = LineIndex::new(&case.code);
+    // The same literal gate as a scan, so a case also proves the rule's literals are right.
+    let index = LiteralIndex::new(rule.regexes());
+    let present = index.present_in(case.code.as_bytes());
     let file = FileText {
         path: case.path.as_deref().unwrap_or(""),
         src: &case.code,
         lang,
         view: &view,
         lines: &lines,
+        present: &present,
     };
     candidates(std::slice::from_ref(rule), &file, |_| true)
         .into_iter()

@@ -7,6 +7,7 @@ use crate::finding::{Category, Confidence, Provider, Severity};
 use crate::lang::{Language, RegionKind, SyntaxView};
 use crate::rules::Rule;
 use crate::text::LineIndex;
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -330,6 +331,18 @@ impl WrapperIndex {
     /// Whether files of `lang` could call any wrapper.
     pub fn serves(&self, lang: Language) -> bool {
         self.defs.iter().any(|d| d.family == lang.family())
+    }
+
+    /// Whether `src`, the file at `path`, mentions a wrapper that another file defines. A file
+    /// that names only its own wrappers already had them in its first pass (the local fixpoint),
+    /// so a second analysis would find exactly what the first did.
+    /// `names` is an automaton over [`literals`](Self::literals); it must report overlapping
+    /// matches, since one wrapper's name may be part of another's.
+    pub fn names_foreign(&self, path: &str, src: &[u8], names: &AhoCorasick) -> bool {
+        names.find_overlapping_iter(src).any(|m| {
+            let name = self.literals[m.pattern().as_usize()].as_str();
+            self.defs.iter().any(|d| d.name == name && d.path != path)
+        })
     }
 
     /// Cheap text test: does `src` contain a call-shaped use of any wrapper name? The precise

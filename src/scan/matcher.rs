@@ -3,7 +3,7 @@
 
 use crate::finding::Confidence;
 use crate::lang::{Language, RegionKind, SyntaxView};
-use crate::rules::{Rule, Scope};
+use crate::rules::{Present, Rule, Scope};
 use crate::text::LineIndex;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -29,6 +29,8 @@ pub struct FileText<'a> {
     pub lang: Language,
     pub view: &'a SyntaxView,
     pub lines: &'a LineIndex,
+    /// The rule literals the file contains: regexes needing others are skipped uncompiled.
+    pub present: &'a Present<'a>,
 }
 
 /// Runs every rule in `rules` accepted by `select` over `file`; at most one candidate per
@@ -61,10 +63,15 @@ pub fn candidates(
                 continue;
             }
         }
+        // An `all` condition the file cannot meet anywhere rules out every match.
+        if !rule.all.iter().all(|re| re.may_match(file.present)) {
+            continue;
+        }
         let mut last_line = None;
         let mut hits: Vec<Range<usize>> = rule
             .patterns
             .iter()
+            .filter(|re| re.may_match(file.present))
             .flat_map(|re| re.find_iter(file.src.as_bytes()).map(|m| m.range()))
             .filter_map(|r| char_aligned(file.src, r))
             .collect();
@@ -100,7 +107,11 @@ fn accept(
         return None;
     }
     let line_text = &file.src[file.lines.line_range(file.src, line)];
-    if rule.not.iter().any(|re| re.is_match(line_text.as_bytes())) {
+    if rule
+        .not
+        .iter()
+        .any(|re| re.may_match(file.present) && re.is_match(line_text.as_bytes()))
+    {
         return None;
     }
     let function = file.view.function_at(span.start);
@@ -111,7 +122,10 @@ fn accept(
             .or_insert_with(|| {
                 let scope = &file.src[range.clone()];
                 rule.all.iter().all(|re| re.is_match(scope.as_bytes()))
-                    && !rule.absent.iter().any(|re| re.is_match(scope.as_bytes()))
+                    && !rule
+                        .absent
+                        .iter()
+                        .any(|re| re.may_match(file.present) && re.is_match(scope.as_bytes()))
             });
         if !holds {
             return None;

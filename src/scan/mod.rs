@@ -206,7 +206,7 @@ fn revisit_callers(
                 let Ok(bytes) = std::fs::read(&entry.path) else {
                     continue;
                 };
-                if !names.is_match(&bytes) {
+                if !wrappers.names_foreign(&entry.rel, &bytes, &names) {
                     continue;
                 }
                 if let Ok(src) = std::str::from_utf8(&bytes) {
@@ -229,12 +229,14 @@ fn analyze(
 ) -> FileResult {
     let view = build_view(lang, src);
     let lines = LineIndex::new(src);
+    let present = rules.present_in(src.as_bytes());
     let file = FileText {
         path: rel,
         src,
         lang,
         view: &view,
         lines: &lines,
+        present: &present,
     };
     let all = rules.rules();
     // Medium and generic terms only ever count next to an anchor or a wrapper call: without
