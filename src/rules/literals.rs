@@ -1,5 +1,8 @@
 //! Literal extraction for the prefilter: the byte strings that every match of an anchor rule
 //! must contain, so one Aho-Corasick pass can rule a file out.
+//!
+//! `build.rs` includes this file too, to run the same parse and extraction over the embedded
+//! packs when the binary is built; so it uses nothing of the crate but [`Provider`]'s ids.
 
 use crate::finding::Provider;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -13,6 +16,16 @@ const SELECTIVE_LEN: usize = 6;
 
 /// Widest character class the extractor spells out as alternative literals.
 const MAX_EXPANDED_CLASS: usize = 4;
+
+/// Parses a rule regex the way it is compiled: bytes, ASCII classes.
+pub fn parse(source: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(source)
+        .map_err(Box::new)
+}
 
 /// Lower-cased literals, at least one of which occurs (ASCII case-insensitively) in every match
 /// of the pattern `hir` was parsed from, or `None` when no such set of useful literals exists.
@@ -147,7 +160,7 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 mod tests {
     /// Literals of `pattern` parsed the way rule regexes are.
     fn required_literals(pattern: &str) -> Option<Vec<String>> {
-        let hir = crate::rules::lazy::parse(pattern).expect("test patterns are valid");
+        let hir = super::parse(pattern).expect("test patterns are valid");
         super::required_literals(&hir)
     }
 

@@ -177,6 +177,12 @@ impl RuleSet {
         self.required.present_in(text)
     }
 
+    /// Which of the rules' literals lie inside the `ranges` of `text`.
+    pub fn present_within(&self, text: &[u8], ranges: &[std::ops::Range<usize>]) -> Present<'_> {
+        self.required
+            .present_in_parts(ranges.iter().map(|r| &text[r.clone()]))
+    }
+
     /// True when the file at `rel` holding `bytes` may hold an anchor; false rules it out.
     pub fn prefilter_hit(&self, rel: &str, bytes: &[u8]) -> bool {
         self.prefilter.as_ref().is_some_and(|p| p.is_match(bytes)) || self.file_names.is_match(rel)

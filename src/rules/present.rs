@@ -35,6 +35,12 @@ impl LiteralIndex {
 
     /// The literals that occur in `text`, ASCII case-insensitively.
     pub fn present_in(&self, text: &[u8]) -> Present<'_> {
+        self.present_in_parts([text])
+    }
+
+    /// The literals that occur in any of `parts`, none spanning two of them: for the regexes
+    /// that are only ever run inside those parts.
+    pub fn present_in_parts<'t>(&self, parts: impl IntoIterator<Item = &'t [u8]>) -> Present<'_> {
         let automaton = self.automaton.get_or_init(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -43,10 +49,12 @@ impl LiteralIndex {
                 .expect("a few hundred short literals fit any automaton")
         });
         let mut found = HashSet::new();
-        for m in automaton.find_overlapping_iter(text) {
-            found.insert(self.literals[m.pattern().as_usize()].as_str());
-            if found.len() == self.literals.len() {
-                break;
+        for text in parts {
+            for m in automaton.find_overlapping_iter(text) {
+                found.insert(self.literals[m.pattern().as_usize()].as_str());
+                if found.len() == self.literals.len() {
+                    return Present { found };
+                }
             }
         }
         Present { found }
@@ -87,5 +95,20 @@ mod tests {
         assert!(!regexes[2].may_match(&present));
         // A regex without required literals may always match.
         assert!(regexes[3].may_match(&present));
+    }
+
+    #[test]
+    fn parts_are_searched_apart() {
+        let regexes = [
+            LazyRegex::new(r"oxapay").unwrap(),
+            LazyRegex::new(r"cryptomus").unwrap(),
+        ];
+        let index = LiteralIndex::new(&regexes);
+        let present = index.present_in_parts([&b"pay = 'oxa"[..], b"pay'", b"cryptomus"]);
+        assert!(
+            !present.contains("oxapay"),
+            "a literal split over two parts is not there"
+        );
+        assert!(present.contains("cryptomus"));
     }
 }

@@ -149,10 +149,67 @@ impl Scopes {
     }
 }
 
-/// Applies provider gating to one file's candidates.
-///
-/// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
-/// scopes only its own function. Generic terms need a scoped function either way.
+/// The scope that one file's evidence opens.
+struct Opened {
+    /// Providers with a live anchor in the file: it scopes the whole file for medium terms.
+    file_scoped: HashSet<Provider>,
+    /// What wrapper calls scope on their own.
+    by_calls: Scopes,
+    /// Calls, anchors and accepted medium terms together: where generic terms count.
+    all: Scopes,
+}
+
+impl Opened {
+    /// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
+    /// scopes only its own function.
+    fn new(
+        rules: &[Rule],
+        cands: &[Candidate],
+        calls: &[WrapperCall],
+        wrappers: &[WrapperDef],
+        view: &SyntaxView,
+    ) -> Self {
+        let file_scoped: HashSet<Provider> = cands
+            .iter()
+            .filter(|c| is_live(c) && rules[c.rule].confidence == Confidence::High)
+            .map(|c| rules[c.rule].provider)
+            .collect();
+        let mut by_calls = Scopes::default();
+        for call in calls {
+            by_calls.add(call.function, call.line, wrappers[call.def].provider);
+        }
+        let mut opened = Opened {
+            file_scoped,
+            all: by_calls.clone(),
+            by_calls,
+        };
+        for c in cands {
+            let scopes = match rules[c.rule].confidence {
+                Confidence::High => is_live(c),
+                Confidence::Medium => is_live(c) && opened.medium_ok(rules, view, c),
+                Confidence::Low => false,
+            };
+            if scopes {
+                opened.all.add(c.function, c.line, rules[c.rule].provider);
+            }
+        }
+        opened
+    }
+
+    /// Whether a medium term counts: its provider is anchored in the file, or a wrapper call
+    /// scopes its function.
+    fn medium_ok(&self, rules: &[Rule], view: &SyntaxView, c: &Candidate) -> bool {
+        let provider = rules[c.rule].provider;
+        self.file_scoped.contains(&provider)
+            || self.by_calls.covers(view, c.function, c.line, provider)
+    }
+}
+
+fn is_live(c: &Candidate) -> bool {
+    c.region != RegionKind::Comment
+}
+
+/// Applies provider gating to one file's candidates; generic terms need a scoped function.
 pub fn gate(
     rules: &[Rule],
     cands: Vec<Candidate>,
@@ -160,45 +217,18 @@ pub fn gate(
     wrappers: &[WrapperDef],
     view: &SyntaxView,
 ) -> Gated {
-    let live = |c: &Candidate| c.region != RegionKind::Comment;
-    let tier = |c: &Candidate| rules[c.rule].confidence;
-    let provider = |c: &Candidate| rules[c.rule].provider;
-
-    let file_scoped: HashSet<Provider> = cands
-        .iter()
-        .filter(|c| live(c) && tier(c) == Confidence::High)
-        .map(provider)
-        .collect();
-    let mut scopes = Scopes::default();
-    for call in calls {
-        scopes.add(call.function, call.line, wrappers[call.def].provider);
-    }
-    let medium_ok = |c: &Candidate, scopes: &Scopes| {
-        file_scoped.contains(&provider(c)) || scopes.covers(view, c.function, c.line, provider(c))
-    };
-    let scoping: Vec<(Option<usize>, usize, Provider)> = cands
-        .iter()
-        .filter(|c| match tier(c) {
-            Confidence::High => live(c),
-            Confidence::Medium => live(c) && medium_ok(c, &scopes),
-            Confidence::Low => false,
-        })
-        .map(|c| (c.function, c.line, provider(c)))
-        .collect();
-    let call_scopes_only = scopes.clone();
-    for (function, line, p) in scoping {
-        scopes.add(function, line, p);
-    }
-
+    let opened = Opened::new(rules, &cands, calls, wrappers, view);
     let kept = cands
         .into_iter()
-        .filter(|c| match tier(c) {
+        .filter(|c| match rules[c.rule].confidence {
             Confidence::High => true,
-            Confidence::Medium => medium_ok(c, &call_scopes_only),
-            Confidence::Low => scopes.covers(view, c.function, c.line, provider(c)),
+            Confidence::Medium => opened.medium_ok(rules, view, c),
+            Confidence::Low => opened
+                .all
+                .covers(view, c.function, c.line, rules[c.rule].provider),
         })
         .map(|c| {
-            let severity = if live(&c) {
+            let severity = if is_live(&c) {
                 rules[c.rule].severity
             } else {
                 Severity::Info
@@ -207,6 +237,55 @@ pub fn gate(
         })
         .collect();
     Gated { kept }
+}
+
+/// Where [`gate`] could keep a generic term, given the anchor and medium candidates and the
+/// wrapper calls: the lines of every scoped function and the window around every scoped
+/// top-level line, as byte ranges of whole lines, sorted and merged. Generic rules are matched
+/// only there, which on a big file that names a provider in one function spares running (and
+/// compiling) most of them.
+pub fn generic_ranges(
+    rules: &[Rule],
+    cands: &[Candidate],
+    calls: &[WrapperCall],
+    wrappers: &[WrapperDef],
+    view: &SyntaxView,
+    src: &str,
+    lines: &LineIndex,
+) -> Vec<Range<usize>> {
+    let opened = Opened::new(rules, cands, calls, wrappers, view);
+    let last = lines.line_count() - 1;
+    let functions = view.functions();
+    let mut spans: Vec<(usize, usize)> = opened
+        .all
+        .functions
+        .iter()
+        .map(|&(f, _)| {
+            let r = &functions[f].range;
+            (
+                lines.line_of(r.start),
+                lines.line_of(r.end.max(r.start + 1) - 1),
+            )
+        })
+        .chain(opened.all.top_level.iter().map(|&(l, _)| {
+            (
+                l.saturating_sub(TOP_LEVEL_WINDOW),
+                (l + TOP_LEVEL_WINDOW).min(last),
+            )
+        }))
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (first, end) in spans {
+        match merged.last_mut() {
+            Some(prev) if first <= prev.1 + 1 => prev.1 = prev.1.max(end),
+            _ => merged.push((first, end)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(first, end)| lines.line_range(src, first).start..lines.line_range(src, end).end)
+        .collect()
 }
 
 /// What a function does with a provider, for judging whether it is a wrapper.

@@ -5,6 +5,7 @@ use crate::finding::Confidence;
 use crate::lang::{Language, RegionKind, SyntaxView};
 use crate::rules::{Present, Rule, Scope};
 use crate::text::LineIndex;
+use regex_automata::Input;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -33,6 +34,13 @@ pub struct FileText<'a> {
     pub present: &'a Present<'a>,
 }
 
+/// Part of a file to match in: byte ranges of whole lines, sorted and apart, with the rule
+/// literals found inside them.
+pub struct Within<'a> {
+    pub ranges: &'a [Range<usize>],
+    pub present: &'a Present<'a>,
+}
+
 /// Runs every rule in `rules` accepted by `select` over `file`; at most one candidate per
 /// (line, rule), sorted by position.
 pub fn candidates(
@@ -40,6 +48,30 @@ pub fn candidates(
     file: &FileText<'_>,
     select: impl Fn(&Rule) -> bool,
 ) -> Vec<Candidate> {
+    search(rules, file, select, None)
+}
+
+/// [`candidates`] whose matches lie wholly inside `within`. Conditions on a match's scope
+/// (`all`, `absent`) still read the whole scope, wherever it extends.
+pub fn candidates_within(
+    rules: &[Rule],
+    file: &FileText<'_>,
+    select: impl Fn(&Rule) -> bool,
+    within: &Within<'_>,
+) -> Vec<Candidate> {
+    search(rules, file, select, Some(within))
+}
+
+fn search(
+    rules: &[Rule],
+    file: &FileText<'_>,
+    select: impl Fn(&Rule) -> bool,
+    within: Option<&Within<'_>>,
+) -> Vec<Candidate> {
+    let whole = 0..file.src.len();
+    let (ranges, present) = within.map_or((std::slice::from_ref(&whole), file.present), |w| {
+        (w.ranges, w.present)
+    });
     let mut out = Vec::new();
     // `all`/`absent` verdicts per (rule, scope): a big function with many matches is read once
     // per rule, not once per match.
@@ -52,14 +84,17 @@ pub fn candidates(
             if !name.is_match(file.path.as_bytes()) {
                 continue;
             }
+            // A file-name rule reports the file's first line.
             if rule.patterns.is_empty() {
-                out.push(Candidate {
-                    rule: idx,
-                    span: file.lines.line_range(file.src, 0),
-                    line: 0,
-                    region: RegionKind::Code,
-                    function: None,
-                });
+                if ranges.first().is_some_and(|r| r.start == 0) {
+                    out.push(Candidate {
+                        rule: idx,
+                        span: file.lines.line_range(file.src, 0),
+                        line: 0,
+                        region: RegionKind::Code,
+                        function: None,
+                    });
+                }
                 continue;
             }
         }
@@ -68,11 +103,18 @@ pub fn candidates(
             continue;
         }
         let mut last_line = None;
+        // Each range is searched with the whole file around it, so `^`, `$` and `\b` see
+        // what is outside it.
         let mut hits: Vec<Range<usize>> = rule
             .patterns
             .iter()
-            .filter(|re| re.may_match(file.present))
-            .flat_map(|re| re.find_iter(file.src.as_bytes()).map(|m| m.range()))
+            .filter(|re| re.may_match(present))
+            .flat_map(|re| {
+                ranges.iter().flat_map(move |r| {
+                    let input = Input::new(file.src.as_bytes()).range(r.clone());
+                    re.find_iter(input).map(|m| m.range())
+                })
+            })
             .filter_map(|r| char_aligned(file.src, r))
             .collect();
         hits.sort_by_key(|r| r.start);

@@ -11,14 +11,14 @@ pub mod context;
 mod matcher;
 mod progress;
 
-pub use matcher::{candidates, Candidate, FileText};
+pub use matcher::{candidates, candidates_within, Candidate, FileText, Within};
 
 use crate::finding::{Category, Confidence, Finding, Provider, Severity};
 use crate::lang::{build_view, Language, SyntaxView};
 use crate::rules::{Rule, RuleSet};
 use crate::text::LineIndex;
 use crate::walk::{self, Entry, Skip, SkipCounts, WalkOptions};
-use context::{gate, wrapper_defs, WrapperDef, WrapperIndex};
+use context::{gate, generic_ranges, wrapper_defs, WrapperDef, WrapperIndex};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -248,12 +248,18 @@ fn analyze(
         .iter()
         .any(|c| c.region != crate::lang::RegionKind::Comment);
     let called = wrappers.serves(lang) && wrappers.called_in(src);
-    if anchored || called {
+    let in_context = anchored || called;
+    if in_context {
         cands.extend(candidates(all, &file, |r| {
-            r.applies_to(lang) && r.confidence < Confidence::High
+            r.applies_to(lang) && r.confidence == Confidence::Medium
         }));
         cands.sort_by_key(|c| (c.span.start, c.rule));
     }
+    let is_generic = |r: &Rule| r.applies_to(lang) && r.confidence == Confidence::Low;
+    // Generic terms count only where the other evidence scopes them, so they are matched only
+    // there; the place grows with the wrapper calls each round finds.
+    let mut generic: Vec<Candidate> = Vec::new();
+    let mut generic_within: Vec<std::ops::Range<usize>> = Vec::new();
 
     // Wrappers this file defines can be called from this file too (a module function around a
     // client method): grow them to a fixpoint, a few rounds at most.
@@ -265,7 +271,21 @@ fn analyze(
         } else {
             Vec::new()
         };
-        let gated = gate(all, cands.clone(), &calls, &index.defs, &view);
+        if in_context {
+            let within = generic_ranges(all, &cands, &calls, &index.defs, &view, src, &lines);
+            if within != generic_within {
+                let present = rules.present_within(src.as_bytes(), &within);
+                let place = Within {
+                    ranges: &within,
+                    present: &present,
+                };
+                generic = candidates_within(all, &file, is_generic, &place);
+                generic_within = within;
+            }
+        }
+        let mut round: Vec<Candidate> = cands.iter().chain(&generic).cloned().collect();
+        round.sort_by_key(|c| (c.span.start, c.rule));
+        let gated = gate(all, round, &calls, &index.defs, &view);
         let found = wrapper_defs(all, &gated, &calls, &index.defs, &view, rel, lang, &lines);
         let grown = found.len() > local.len();
         local = found;
@@ -517,6 +537,67 @@ rules:
             found(src, &none),
             vec![(2, "oxapay-host".into()), (3, "oxapay-paid".into())]
         );
+    }
+
+    /// The generic pass looks only at the scoped function and the window around a scoped
+    /// top-level line, and a range sees the file around it (`^` is still the file's start).
+    #[test]
+    fn generic_terms_are_matched_only_where_they_could_count() {
+        let rules = rules();
+        let src = "\"paid\"\nfunction a() {\n  get('https://api.oxapay.com');\n  if (s === \"paid\") {}\n}\n\
+                   function b() {\n  if (s === \"paid\") {}\n}\n"
+            .to_string()
+            + &"// filler\n".repeat(20)
+            + "const base = 'https://api.oxapay.com';\nconst done = \"paid\";\n";
+        let view = build_view(Language::Javascript, &src);
+        let lines = LineIndex::new(&src);
+        let present = rules.present_in(src.as_bytes());
+        let file = FileText {
+            path: "a.js",
+            src: &src,
+            lang: Language::Javascript,
+            view: &view,
+            lines: &lines,
+            present: &present,
+        };
+        let cands = candidates(rules.rules(), &file, |r| r.confidence > Confidence::Low);
+        let within = generic_ranges(rules.rules(), &cands, &[], &[], &view, &src, &lines);
+        let text: Vec<&str> = within.iter().map(|r| &src[r.clone()]).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].starts_with("function a()") && text[0].ends_with('}'));
+        assert!(!text[0].contains("function b"));
+        assert!(text[1].starts_with("// filler") && text[1].trim_end().ends_with("\"paid\";"));
+
+        let present = rules.present_within(src.as_bytes(), &within);
+        let place = Within {
+            ranges: &within,
+            present: &present,
+        };
+        let generic = candidates_within(
+            rules.rules(),
+            &file,
+            |r| r.confidence == Confidence::Low,
+            &place,
+        );
+        let lines_found: Vec<usize> = generic.iter().map(|c| c.line + 1).collect();
+        assert_eq!(lines_found, vec![4, 30]);
+
+        // Line 4 starts with `if`, but not the file: `^` matches there only in multi-line mode.
+        let inner = [lines.line_range(&src, 3)];
+        let starts = |pattern: &str| {
+            let pack = format!(
+                "rules:\n  - {{id: oxapay-start, category: status-handling, severity: warning, \
+                 confidence: low, message: m, replacement: r, pattern: '{pattern}'}}\n"
+            );
+            let rule = parse_pack("t.yaml", Some(Provider::Oxapay), &pack).unwrap();
+            let place = Within {
+                ranges: &inner,
+                present: &present,
+            };
+            candidates_within(&rule, &file, |_| true, &place).len()
+        };
+        assert_eq!(starts(r"^\s*if"), 0);
+        assert_eq!(starts(r"(?m)^\s*if"), 1);
     }
 
     #[test]
