@@ -1,7 +1,7 @@
 //! Rebuilds when embedded data changes (`include_dir!` does not tell cargo about the files it
 //! embeds), and parses the embedded rule packs' regexes once, here, instead of at every start:
-//! `$OUT_DIR/embedded_literals.rs` maps each distinct pattern that parses to the literals every
-//! match needs, computed by the same `src/rules/literals.rs` the loader uses. A pattern that
+//! `$OUT_DIR/embedded_literals.rs` maps each distinct pattern that parses to the literal sets
+//! every match needs, computed by the same `src/rules/literals.rs` the loader uses. A pattern that
 //! fails to parse is left out, so the loader reports it with its location as it does for any
 //! `--rules` pack; so is anything in a pack this script cannot read.
 use std::collections::BTreeMap;
@@ -45,12 +45,15 @@ struct Patterns {
     absent: Vec<String>,
 }
 
+/// A pattern's most selective literal set and every set it needs.
+type Literals = (Option<Vec<String>>, Vec<Vec<String>>);
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=src/rules/literals.rs");
 
-    let mut table: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    let mut table: BTreeMap<String, Literals> = BTreeMap::new();
     let mut packs = Vec::new();
     collect_yaml(Path::new("rules"), &mut packs);
     for path in packs {
@@ -71,20 +74,24 @@ fn main() {
                 .chain(rule.absent);
             for source in sources {
                 if let Ok(hir) = literals::parse(&source) {
-                    let required = literals::required_literals(&hir);
-                    table.insert(source, required);
+                    let best = literals::required_literals(&hir);
+                    table.insert(source, (best, literals::required_sets(&hir)));
                 }
             }
         }
     }
 
     let mut out = String::from("&[\n");
-    for (source, required) in &table {
-        let required = match required {
+    for (source, (best, all)) in &table {
+        let best = match best {
             Some(lits) => format!("Some(&{lits:?})"),
             None => "None".to_string(),
         };
-        out.push_str(&format!("    ({source:?}, {required}),\n"));
+        let all: Vec<String> = all.iter().map(|set| format!("&{set:?}")).collect();
+        out.push_str(&format!(
+            "    ({source:?}, {best}, &[{}]),\n",
+            all.join(", ")
+        ));
     }
     out.push_str("]\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))

@@ -7,7 +7,7 @@
 //! Only match spans are ever asked for, so no capture groups are compiled: that and sharing one
 //! compiled regex between rules that repeat a pattern halve what a hit file costs to set up.
 
-use super::literals::{parse, required_literals};
+use super::literals::{parse, required_literals, required_sets};
 use super::present::Present;
 use regex_automata::meta::{Builder, Config, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -26,23 +26,53 @@ struct Inner {
     /// The load-time parse, kept so compiling does not parse the pattern a second time; `None`
     /// for a pattern the build parsed.
     hir: Option<Hir>,
-    /// Lower-case literals one of which every match contains; `None` when there is no such set.
-    required: Option<Vec<String>>,
+    literals: Literals,
     compiled: OnceLock<Regex>,
 }
 
-/// What `build.rs` found for every distinct regex of the embedded packs that parses:
-/// `(source, required literals)`, sorted by source.
-static PRECOMPUTED: &[(&str, Option<&[&str]>)] =
-    include!(concat!(env!("OUT_DIR"), "/embedded_literals.rs"));
+/// What a pattern needs of a text, in lower case.
+#[derive(Debug, PartialEq)]
+struct Literals {
+    /// The most selective set one of whose members every match contains (the prefilter's).
+    best: Option<Vec<String>>,
+    /// Every such set: a match holds a member of each.
+    all: Vec<Vec<String>>,
+}
+
+impl Literals {
+    fn of(hir: &Hir) -> Self {
+        Literals {
+            best: required_literals(hir),
+            all: required_sets(hir),
+        }
+    }
+}
+
+/// A precomputed entry: `(source, best set, every set)`.
+type Precomputed = (
+    &'static str,
+    Option<&'static [&'static str]>,
+    &'static [&'static [&'static str]],
+);
+
+/// What `build.rs` found for every distinct regex of the embedded packs that parses, sorted by
+/// source.
+static PRECOMPUTED: &[Precomputed] = include!(concat!(env!("OUT_DIR"), "/embedded_literals.rs"));
 
 /// The build's parse of `source`, if it made one: the same function of the source text that
-/// [`LazyRegex::new`] would otherwise compute.
-fn precomputed(source: &str) -> Option<Option<&'static [&'static str]>> {
+/// [`Literals::of`] computes at run time.
+fn precomputed(source: &str) -> Option<Literals> {
+    let owned = |set: &[&str]| set.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     PRECOMPUTED
-        .binary_search_by(|(s, _)| (*s).cmp(source))
+        .binary_search_by(|(s, _, _)| (*s).cmp(source))
         .ok()
-        .map(|i| PRECOMPUTED[i].1)
+        .map(|i| {
+            let (_, best, all) = PRECOMPUTED[i];
+            Literals {
+                best: best.map(owned),
+                all: all.iter().map(|set| owned(set)).collect(),
+            }
+        })
 }
 
 impl LazyRegex {
@@ -50,21 +80,18 @@ impl LazyRegex {
     /// yields the literals the pattern needs. A pattern of the embedded packs was parsed when
     /// the binary was built, which spares every run most of its start-up time.
     pub fn new(source: &str) -> Result<Self, Box<regex_syntax::Error>> {
-        let (hir, required) = match precomputed(source) {
-            Some(required) => (
-                None,
-                required.map(|l| l.iter().map(|s| s.to_string()).collect()),
-            ),
+        let (hir, literals) = match precomputed(source) {
+            Some(literals) => (None, literals),
             None => {
                 let hir = parse(source)?;
-                let required = required_literals(&hir);
-                (Some(hir), required)
+                let literals = Literals::of(&hir);
+                (Some(hir), literals)
             }
         };
         Ok(LazyRegex(Arc::new(Inner {
             source: source.to_string(),
             hir,
-            required,
+            literals,
             compiled: OnceLock::new(),
         })))
     }
@@ -74,18 +101,25 @@ impl LazyRegex {
         &self.0.source
     }
 
-    /// Lower-case literals one of which every match contains, if the pattern has such a set.
+    /// Lower-case literals one of which every match contains, if the pattern has such a set:
+    /// the most selective one.
     pub fn required(&self) -> Option<&[String]> {
-        self.0.required.as_deref()
+        self.0.literals.best.as_deref()
+    }
+
+    /// Every literal of every set the pattern needs, for the index that finds them in a file.
+    pub fn needed_literals(&self) -> impl Iterator<Item = &String> {
+        self.0.literals.all.iter().flatten()
     }
 
     /// False when the pattern cannot match a text whose literals are `present`: then it need not
     /// be compiled or run at all.
     pub fn may_match(&self, present: &Present<'_>) -> bool {
         self.0
-            .required
-            .as_ref()
-            .is_none_or(|lits| lits.iter().any(|l| present.contains(l)))
+            .literals
+            .all
+            .iter()
+            .all(|set| set.iter().any(|l| present.contains(l)))
     }
 }
 
@@ -156,11 +190,9 @@ mod tests {
             PRECOMPUTED.windows(2).all(|w| w[0].0 < w[1].0),
             "sorted, distinct"
         );
-        for (source, required) in PRECOMPUTED {
+        for (source, _, _) in PRECOMPUTED {
             let hir = parse(source).expect("the table holds only patterns that parse");
-            let expected = required_literals(&hir);
-            let got = required.map(|l| l.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-            assert_eq!(got, expected, "{source}");
+            assert_eq!(precomputed(source), Some(Literals::of(&hir)), "{source}");
         }
     }
 

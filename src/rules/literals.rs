@@ -35,14 +35,35 @@ pub fn parse(source: &str) -> Result<Hir, Box<regex_syntax::Error>> {
 /// the set small, and the prefilter matches case-insensitively anyway.
 pub fn required_literals(hir: &Hir) -> Option<Vec<String>> {
     let hir = fold_case_pairs(hir.clone());
-    let mut sets: Vec<Vec<String>> = [ExtractKind::Prefix, ExtractKind::Suffix]
+    let mut sets = affix_sets(&hir);
+    sets.extend(required_set(&hir));
+    sets.into_iter().max_by(selectivity)
+}
+
+/// Every set of literals the pattern needs, as [`required_literals`] finds them: the prefixes,
+/// the suffixes and each mandatory piece. A match contains a member of every set, so checking
+/// them all rules a regex out of far more files than its one most selective set: a pattern
+/// naming the provider and `payout` is not even compiled for a file that never says `payout`.
+pub fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
+    let hir = fold_case_pairs(hir.clone());
+    let mut sets = affix_sets(&hir);
+    mandatory_sets(&hir, &mut sets);
+    sets.sort();
+    sets.dedup();
+    sets
+}
+
+/// The literal prefixes and the literal suffixes of every match, where each is a finite set of
+/// useful literals.
+fn affix_sets(hir: &Hir) -> Vec<Vec<String>> {
+    [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
             let mut extractor = Extractor::new();
             // Expand quote and separator classes (`['"]`, `[-_]`), not whitespace or wider
             // ones: `\s` alone would turn one literal into six that all contain it.
             extractor.kind(kind).limit_class(MAX_EXPANDED_CLASS);
-            let seq = extractor.extract(&hir);
+            let seq = extractor.extract(hir);
             let lits = seq.literals()?;
             let set: Vec<String> = lits
                 .iter()
@@ -50,9 +71,18 @@ pub fn required_literals(hir: &Hir) -> Option<Vec<String>> {
                 .collect();
             (!set.is_empty() && set.iter().all(|l| l.len() >= MIN_LITERAL_LEN)).then(|| dedup(set))
         })
-        .collect();
-    sets.extend(required_set(&hir));
-    sets.into_iter().max_by(selectivity)
+        .collect()
+}
+
+/// Adds the literal set of every piece the pattern cannot match without.
+fn mandatory_sets(hir: &Hir, out: &mut Vec<Vec<String>>) {
+    match hir.kind() {
+        HirKind::Capture(cap) => mandatory_sets(&cap.sub, out),
+        HirKind::Repetition(rep) if rep.min >= 1 => mandatory_sets(&rep.sub, out),
+        HirKind::Concat(parts) => parts.iter().for_each(|p| mandatory_sets(p, out)),
+        HirKind::Literal(_) | HirKind::Alternation(_) => out.extend(required_set(hir)),
+        _ => {}
+    }
 }
 
 /// Orders literal sets by how few files they are likely to hit: a set naming a provider in
@@ -211,6 +241,21 @@ mod tests {
         let folded =
             required_literals(r":[ \t]*(?:[Oo]xa[Pp]ay|OXAPAY)_?(?:[Ss]tatus|STATE)").unwrap();
         assert!(folded.iter().all(|l| l.contains("oxapay")), "{folded:?}");
+    }
+
+    #[test]
+    fn every_mandatory_piece_is_a_set() {
+        let hir = super::parse(r"OXAPAY_[A-Z0-9_]*(?:PAYOUT|SEND)[A-Z_]*").unwrap();
+        assert_eq!(
+            super::required_sets(&hir),
+            vec![
+                vec!["oxapay_".to_string()],
+                vec!["payout".into(), "send".into()]
+            ]
+        );
+        let hir = super::parse(r"(?i)status\s*==\s*\w+").unwrap();
+        assert_eq!(super::required_sets(&hir), vec![vec!["status".to_string()]]);
+        assert!(super::required_sets(&super::parse(r"\w+\s*=").unwrap()).is_empty());
     }
 
     #[test]

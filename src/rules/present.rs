@@ -21,8 +21,7 @@ impl LiteralIndex {
     pub fn new<'r>(regexes: impl IntoIterator<Item = &'r LazyRegex>) -> Self {
         let mut literals: Vec<String> = regexes
             .into_iter()
-            .filter_map(LazyRegex::required)
-            .flatten()
+            .flat_map(LazyRegex::needed_literals)
             .cloned()
             .collect();
         literals.sort();
