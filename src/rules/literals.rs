@@ -48,9 +48,39 @@ pub fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
     let hir = fold_case_pairs(hir.clone());
     let mut sets = affix_sets(&hir);
     mandatory_sets(&hir, &mut sets);
+    let mut sets: Vec<Vec<String>> = sets
+        .into_iter()
+        .filter_map(|set| {
+            if set.len() <= MAX_GATE_SET {
+                Some(set)
+            } else {
+                core_set(&set)
+            }
+        })
+        .collect();
     sets.sort();
     sets.dedup();
     sets
+}
+
+/// Largest literal set kept as it is for gating; bigger ones are spelling variants.
+const MAX_GATE_SET: usize = 16;
+
+/// A set of spellings (`"paid"`, `'paid'`, `\tpaid`...) reduced to their words: each member
+/// contains its word, so a text holding a member holds a word, and the automaton that looks
+/// for them all stays small. `None` when a word would be too short to tell anything.
+fn core_set(set: &[String]) -> Option<Vec<String>> {
+    let words: Vec<String> = set
+        .iter()
+        .map(|l| {
+            l.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .to_string()
+        })
+        .collect();
+    words
+        .iter()
+        .all(|w| w.len() >= MIN_LITERAL_LEN)
+        .then(|| dedup(words))
 }
 
 /// The literal prefixes and the literal suffixes of every match, where each is a finite set of
@@ -256,6 +286,28 @@ mod tests {
         let hir = super::parse(r"(?i)status\s*==\s*\w+").unwrap();
         assert_eq!(super::required_sets(&hir), vec![vec!["status".to_string()]]);
         assert!(super::required_sets(&super::parse(r"\w+\s*=").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn spelling_variants_gate_on_their_words() {
+        let hir =
+            super::parse(r#"['"`\s](?:paid|Paid|PAID|expired|Expired|EXPIRED|new|New)['"`\s]"#)
+                .unwrap();
+        let sets = super::required_sets(&hir);
+        assert!(
+            sets.iter().all(|s| s.len() <= super::MAX_GATE_SET),
+            "{sets:?}"
+        );
+        assert!(
+            sets.contains(&vec!["expired".into(), "new".into(), "paid".into()]),
+            "{sets:?}"
+        );
+        let spellings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            super::core_set(&spellings(&["\"paid\"", "'paid'", "\tpaid", "paying`"])),
+            Some(spellings(&["paid", "paying"]))
+        );
+        assert_eq!(super::core_set(&spellings(&["\"ok\"", "'paid'"])), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! hundreds of rule regexes a typical file can never match.
 
 use super::LazyRegex;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -41,9 +41,12 @@ impl LiteralIndex {
     /// that are only ever run inside those parts.
     pub fn present_in_parts<'t>(&self, parts: impl IntoIterator<Item = &'t [u8]>) -> Present<'_> {
         let automaton = self.automaton.get_or_init(|| {
+            // A contiguous NFA builds in a fraction of a DFA's time, and it only ever reads
+            // the few files that hit the prefilter.
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&self.literals)
                 .expect("a few hundred short literals fit any automaton")
         });
