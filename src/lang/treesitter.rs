@@ -3,8 +3,10 @@
 
 use super::view::{FunctionSpan, RegionKind};
 use super::Language;
+use std::collections::HashMap;
 use std::ops::Range;
-use tree_sitter::{Node, Parser};
+use std::sync::OnceLock;
+use tree_sitter::{Node, Parser, TreeCursor};
 
 /// Node kinds that define a named function or method.
 const FUNCTION_KINDS: &[&str] = &[
@@ -67,20 +69,71 @@ pub struct Parsed {
     pub functions: Vec<FunctionSpan>,
 }
 
+/// What a node kind means to the walk, looked up by kind id: comparing every node's kind name
+/// against the lists above is most of the walk's cost on a big file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Other,
+    Region(RegionKind),
+    Class,
+    Function,
+    Anonymous,
+}
+
+impl Role {
+    fn of(kind: &str) -> Role {
+        if let Some(region) = region_of(kind) {
+            Role::Region(region)
+        } else if CLASS_KINDS.contains(&kind) {
+            Role::Class
+        } else if FUNCTION_KINDS.contains(&kind) {
+            Role::Function
+        } else if ANONYMOUS_KINDS.contains(&kind) {
+            Role::Anonymous
+        } else {
+            Role::Other
+        }
+    }
+}
+
+/// The role of every node kind of `lang`'s grammar, indexed by kind id; worked out once per
+/// run for every grammar.
+fn roles(lang: Language) -> &'static [Role] {
+    static ROLES: OnceLock<HashMap<Language, Vec<Role>>> = OnceLock::new();
+    let all = ROLES.get_or_init(|| {
+        Language::ALL
+            .into_iter()
+            .filter_map(|l| {
+                let grammar = grammar(l)?;
+                let roles = (0..grammar.node_kind_count())
+                    .map(|id| {
+                        let id = u16::try_from(id).expect("tree-sitter kind ids are u16");
+                        Role::of(grammar.node_kind_for_id(id).unwrap_or(""))
+                    })
+                    .collect();
+                Some((l, roles))
+            })
+            .collect()
+    });
+    all.get(&lang).map_or(&[], Vec::as_slice)
+}
+
 /// Parses `src`, or `None` when no grammar serves `lang` or the parser gives up.
 pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
+    let grammar = grammar(lang)?;
     let mut parser = Parser::new();
-    parser.set_language(&grammar(lang)?).ok()?;
+    parser.set_language(&grammar).ok()?;
     let tree = parser.parse(src, None)?;
     let root = tree.root_node();
     let mut walker = Walker {
         src: src.as_bytes(),
+        roles: roles(lang),
         regions: Vec::new(),
         functions: Vec::new(),
         scopes: Vec::new(),
         region_end: 0,
     };
-    walker.visit(root);
+    walker.visit(&mut root.walk());
     Some(Parsed {
         regions: (!root.has_error()).then_some(walker.regions),
         functions: walker.functions,
@@ -89,6 +142,7 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
 
 struct Walker<'a> {
     src: &'a [u8],
+    roles: &'a [Role],
     regions: Vec<(Range<usize>, RegionKind)>,
     functions: Vec<FunctionSpan>,
     /// Enclosing classes (`Some`) and functions (`None`), innermost last: a function is a
@@ -103,9 +157,15 @@ impl Walker<'_> {
         node.utf8_text(self.src).unwrap_or("")
     }
 
-    fn visit(&mut self, node: Node<'_>) {
-        let kind = node.kind();
-        if let Some(region) = region_of(kind) {
+    /// Visits the cursor's node and everything below it; one cursor serves the whole tree.
+    fn visit(&mut self, cursor: &mut TreeCursor<'_>) {
+        let node = cursor.node();
+        let role = self
+            .roles
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(Role::Other);
+        if let Role::Region(region) = role {
             if node.start_byte() >= self.region_end {
                 self.regions.push((node.byte_range(), region));
                 self.region_end = node.end_byte();
@@ -115,7 +175,7 @@ impl Walker<'_> {
             }
         }
         let mut scope = None;
-        if CLASS_KINDS.contains(&kind) {
+        if role == Role::Class {
             if let Some(name) = node.child_by_field_name("name") {
                 let name = self
                     .text(name)
@@ -125,7 +185,7 @@ impl Walker<'_> {
                     .to_string();
                 scope = Some(Some(name));
             }
-        } else if let Some((name, name_at)) = self.function_name(node) {
+        } else if let Some((name, name_at)) = self.function_name(node, role) {
             let name = match (self.scopes.last(), name.contains('.')) {
                 (Some(Some(class)), false) => format!("{class}.{name}"),
                 _ => name,
@@ -141,9 +201,14 @@ impl Walker<'_> {
         if let Some(s) = scope {
             self.scopes.push(s);
         }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            self.visit(child);
+        if cursor.goto_first_child() {
+            loop {
+                self.visit(cursor);
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+            cursor.goto_parent();
         }
         if pushed {
             self.scopes.pop();
@@ -151,12 +216,11 @@ impl Walker<'_> {
     }
 
     /// The name of the function `node` defines and where that name is, if it defines one.
-    fn function_name(&self, node: Node<'_>) -> Option<(String, usize)> {
-        let kind = node.kind();
-        if FUNCTION_KINDS.contains(&kind) {
+    fn function_name(&self, node: Node<'_>, role: Role) -> Option<(String, usize)> {
+        if role == Role::Function {
             let ident = node.child_by_field_name("name")?;
             let name = self.text(ident).to_string();
-            if kind == "method_declaration" {
+            if node.kind() == "method_declaration" {
                 if let Some(recv) = node.child_by_field_name("receiver") {
                     let qualified = format!("{}.{name}", self.go_receiver(recv)?);
                     return Some((qualified, ident.start_byte()));
@@ -164,7 +228,7 @@ impl Walker<'_> {
             }
             return Some((name, ident.start_byte()));
         }
-        if ANONYMOUS_KINDS.contains(&kind) {
+        if role == Role::Anonymous {
             return self.binding_name(node);
         }
         None

@@ -28,6 +28,8 @@ struct Inner {
     hir: Option<Hir>,
     literals: Literals,
     compiled: OnceLock<Regex>,
+    /// The same regex without a prefilter, for small files; see [`LazyRegex::for_file`].
+    lean: OnceLock<Regex>,
 }
 
 /// What a pattern needs of a text, in lower case.
@@ -93,6 +95,7 @@ impl LazyRegex {
             hir,
             literals,
             compiled: OnceLock::new(),
+            lean: OnceLock::new(),
         })))
     }
 
@@ -123,36 +126,57 @@ impl LazyRegex {
     }
 }
 
+/// Files up to this size are searched by regexes built without a literal prefilter. Building
+/// one (often a Teddy searcher over case variants) costs more than the lazy DFA spends reading
+/// a file this small, and a scan with few hits builds each regex for one or two files.
+pub const LEAN_UP_TO: usize = 64 * 1024;
+
+impl LazyRegex {
+    /// The compiled regex to search a file of `len` bytes with (or a part of one): built
+    /// without a prefilter for small files, with one for big ones.
+    pub fn for_file(&self, len: usize) -> &Regex {
+        if len <= LEAN_UP_TO {
+            self.0.lean.get_or_init(|| self.build(false))
+        } else {
+            self
+        }
+    }
+
+    fn build(&self, prefilter: bool) -> Regex {
+        let mut builder = Builder::new();
+        builder
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                Config::new()
+                    .utf8_empty(false)
+                    .which_captures(WhichCaptures::Implicit)
+                    .dfa(false)
+                    .auto_prefilter(prefilter),
+            );
+        // Syntax was checked at load; what is left is the compiled-size limit, which a
+        // hand-written rule pattern does not reach. Fail closed: match nothing, say why.
+        let built = match &self.0.hir {
+            Some(hir) => builder.build_from_hir(hir),
+            None => builder.build(&self.0.source),
+        };
+        built.unwrap_or_else(|e| {
+            eprintln!(
+                "warning: rule pattern `{}` cannot be compiled: {e}",
+                self.0.source
+            );
+            builder
+                .build(r"[^\s\S]")
+                .expect("an empty class is a valid regex")
+        })
+    }
+}
+
 impl Deref for LazyRegex {
     type Target = Regex;
 
+    /// The regex built with a prefilter, for any haystack.
     fn deref(&self) -> &Regex {
-        self.0.compiled.get_or_init(|| {
-            let mut builder = Builder::new();
-            builder
-                .syntax(syntax::Config::new().unicode(false).utf8(false))
-                .configure(
-                    Config::new()
-                        .utf8_empty(false)
-                        .which_captures(WhichCaptures::Implicit)
-                        .dfa(false),
-                );
-            // Syntax was checked at load; what is left is the compiled-size limit, which a
-            // hand-written rule pattern does not reach. Fail closed: match nothing, say why.
-            let built = match &self.0.hir {
-                Some(hir) => builder.build_from_hir(hir),
-                None => builder.build(&self.0.source),
-            };
-            built.unwrap_or_else(|e| {
-                eprintln!(
-                    "warning: rule pattern `{}` cannot be compiled: {e}",
-                    self.0.source
-                );
-                builder
-                    .build(r"[^\s\S]")
-                    .expect("an empty class is a valid regex")
-            })
-        })
+        self.0.compiled.get_or_init(|| self.build(true))
     }
 }
 
@@ -172,6 +196,14 @@ mod tests {
             "clones share the compiled regex"
         );
         assert_eq!(re.as_str(), "track_?id");
+        assert!(re.0.lean.get().is_none());
+        assert!(re.for_file(100).is_match(b"track_id"));
+        assert!(
+            re.0.lean.get().is_some(),
+            "a small file gets the lean build"
+        );
+        let big = vec![b'x'; LEAN_UP_TO + 1];
+        assert!(!re.for_file(big.len()).is_match(&big));
     }
 
     #[test]

@@ -112,7 +112,9 @@ fn search(
             .flat_map(|re| {
                 ranges.iter().flat_map(move |r| {
                     let input = Input::new(file.src.as_bytes()).range(r.clone());
-                    re.find_iter(input).map(|m| m.range())
+                    re.for_file(file.src.len())
+                        .find_iter(input)
+                        .map(|m| m.range())
                 })
             })
             .filter_map(|r| char_aligned(file.src, r))
@@ -149,11 +151,9 @@ fn accept(
         return None;
     }
     let line_text = &file.src[file.lines.line_range(file.src, line)];
-    if rule
-        .not
-        .iter()
-        .any(|re| re.may_match(file.present) && re.is_match(line_text.as_bytes()))
-    {
+    if rule.not.iter().any(|re| {
+        re.may_match(file.present) && re.for_file(file.src.len()).is_match(line_text.as_bytes())
+    }) {
         return None;
     }
     let function = file.view.function_at(span.start);
@@ -163,11 +163,13 @@ fn accept(
             .entry((idx, range.start, range.end))
             .or_insert_with(|| {
                 let scope = &file.src[range.clone()];
-                rule.all.iter().all(|re| re.is_match(scope.as_bytes()))
-                    && !rule
-                        .absent
-                        .iter()
-                        .any(|re| re.may_match(file.present) && re.is_match(scope.as_bytes()))
+                rule.all
+                    .iter()
+                    .all(|re| re.for_file(file.src.len()).is_match(scope.as_bytes()))
+                    && !rule.absent.iter().any(|re| {
+                        re.may_match(file.present)
+                            && re.for_file(file.src.len()).is_match(scope.as_bytes())
+                    })
             });
         if !holds {
             return None;
