@@ -71,6 +71,7 @@ const COMMON_NAMES: &[&str] = &[
     "status",
     "check",
     "load",
+    "parse",
     "save",
     "perform",
     "dispatch",
@@ -191,6 +192,20 @@ impl Opened {
             };
             if scopes {
                 opened.all.add(c.function, c.line, rules[c.rule].provider);
+            }
+        }
+        // The methods of a class named after a provider that the file anchors
+        // (`OxapayGateway.parse`) are that provider's client code even where they name nothing
+        // of it themselves: a response-envelope check in a private helper is still OxaPay's.
+        for (f, span) in view.functions().iter().enumerate() {
+            let Some((class, _)) = span.name.rsplit_once('.') else {
+                continue;
+            };
+            let class = class.to_ascii_lowercase();
+            for &p in &opened.file_scoped {
+                if class.contains(p.id()) {
+                    opened.all.add(Some(f), 0, p);
+                }
             }
         }
         opened

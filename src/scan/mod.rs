@@ -601,6 +601,25 @@ rules:
     }
 
     #[test]
+    fn methods_of_a_provider_named_class_are_scoped() {
+        let none = WrapperIndex::new(Vec::new());
+        let class = |name: &str| {
+            format!(
+                "class {name} {{\n  create() {{ return get('https://api.oxapay.com'); }}\n\
+                 \n  check(s) {{ return s === \"paid\"; }}\n}}\n"
+            )
+        };
+        assert_eq!(
+            found(&class("OxapayClient"), &none),
+            vec![(2, "oxapay-host".into()), (4, "oxapay-paid".into())]
+        );
+        assert_eq!(
+            found(&class("Checkout"), &none),
+            vec![(2, "oxapay-host".into())]
+        );
+    }
+
+    #[test]
     fn wrapper_calls_scope_their_caller() {
         let wrapper = "function createInvoice() {\n  return post('https://api.oxapay.com/x');\n}\n";
         let rules = rules();
