@@ -150,8 +150,10 @@ impl Scopes {
     }
 }
 
-/// The scope that one file's evidence opens.
-struct Opened {
+/// The scope that one file's evidence opens: computed once per wrapper round and shared by
+/// [`generic_ranges`] and [`gate`]. Generic candidates never open scope, so the anchors,
+/// medium terms and calls alone decide it.
+pub struct Opened {
     /// Providers with a live anchor in the file: it scopes the whole file for medium terms.
     file_scoped: HashSet<Provider>,
     /// What wrapper calls scope on their own.
@@ -163,7 +165,7 @@ struct Opened {
 impl Opened {
     /// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
     /// scopes only its own function.
-    fn new(
+    pub fn new(
         rules: &[Rule],
         cands: &[Candidate],
         calls: &[WrapperCall],
@@ -225,14 +227,7 @@ fn is_live(c: &Candidate) -> bool {
 }
 
 /// Applies provider gating to one file's candidates; generic terms need a scoped function.
-pub fn gate(
-    rules: &[Rule],
-    cands: Vec<Candidate>,
-    calls: &[WrapperCall],
-    wrappers: &[WrapperDef],
-    view: &SyntaxView,
-) -> Gated {
-    let opened = Opened::new(rules, &cands, calls, wrappers, view);
+pub fn gate(rules: &[Rule], cands: Vec<Candidate>, opened: &Opened, view: &SyntaxView) -> Gated {
     let kept = cands
         .into_iter()
         .filter(|c| match rules[c.rule].confidence {
@@ -254,21 +249,17 @@ pub fn gate(
     Gated { kept }
 }
 
-/// Where [`gate`] could keep a generic term, given the anchor and medium candidates and the
-/// wrapper calls: the lines of every scoped function and the window around every scoped
+/// Where [`gate`] could keep a generic term, given what the anchor and medium candidates and
+/// the wrapper calls open: the lines of every scoped function and the window around every scoped
 /// top-level line, as byte ranges of whole lines, sorted and merged. Generic rules are matched
 /// only there, which on a big file that names a provider in one function spares running (and
 /// compiling) most of them.
 pub fn generic_ranges(
-    rules: &[Rule],
-    cands: &[Candidate],
-    calls: &[WrapperCall],
-    wrappers: &[WrapperDef],
+    opened: &Opened,
     view: &SyntaxView,
     src: &str,
     lines: &LineIndex,
 ) -> Vec<Range<usize>> {
-    let opened = Opened::new(rules, cands, calls, wrappers, view);
     let last = lines.line_count() - 1;
     let functions = view.functions();
     let mut spans: Vec<(usize, usize)> = opened

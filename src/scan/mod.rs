@@ -18,7 +18,7 @@ use crate::lang::{build_view, Language, SyntaxView};
 use crate::rules::{Rule, RuleSet};
 use crate::text::LineIndex;
 use crate::walk::{self, Entry, Skip, SkipCounts, WalkOptions};
-use context::{gate, generic_ranges, wrapper_defs, WrapperDef, WrapperIndex};
+use context::{gate, generic_ranges, wrapper_defs, Opened, WrapperDef, WrapperIndex};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -271,8 +271,9 @@ fn analyze(
         } else {
             Vec::new()
         };
+        let opened = Opened::new(all, &cands, &calls, &index.defs, &view);
         if in_context {
-            let within = generic_ranges(all, &cands, &calls, &index.defs, &view, src, &lines);
+            let within = generic_ranges(&opened, &view, src, &lines);
             if within != generic_within {
                 let present = rules.present_within(src.as_bytes(), &within);
                 let place = Within {
@@ -285,7 +286,7 @@ fn analyze(
         }
         let mut round: Vec<Candidate> = cands.iter().chain(&generic).cloned().collect();
         round.sort_by_key(|c| (c.span.start, c.rule));
-        let gated = gate(all, round, &calls, &index.defs, &view);
+        let gated = gate(all, round, &opened, &view);
         let found = wrapper_defs(all, &gated, &calls, &index.defs, &view, rel, lang, &lines);
         let grown = found.len() > local.len();
         local = found;
@@ -561,7 +562,8 @@ rules:
             present: &present,
         };
         let cands = candidates(rules.rules(), &file, |r| r.confidence > Confidence::Low);
-        let within = generic_ranges(rules.rules(), &cands, &[], &[], &view, &src, &lines);
+        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view);
+        let within = generic_ranges(&opened, &view, &src, &lines);
         let text: Vec<&str> = within.iter().map(|r| &src[r.clone()]).collect();
         assert_eq!(text.len(), 2, "{text:?}");
         assert!(text[0].starts_with("function a()") && text[0].ends_with('}'));
