@@ -77,7 +77,8 @@ fn by_extension(ext: &str) -> Option<Language> {
         "yaml" | "yml" => Language::Yaml,
         "toml" => Language::Toml,
         "xml" | "csproj" | "fsproj" | "vbproj" | "props" | "config" => Language::Xml,
-        "properties" => Language::Properties,
+        // Key = value settings: Java properties, HOCON (Ktor, Play, Akka), INI.
+        "properties" | "conf" | "hocon" | "ini" | "cfg" => Language::Properties,
         "html" | "htm" | "twig" | "vue" | "svelte" | "erb" | "ejs" | "hbs" => Language::Html,
         "md" | "markdown" | "rst" | "adoc" => Language::Markdown,
         "lock" => Language::Lockfile,
@@ -124,6 +125,10 @@ mod tests {
         assert_eq!(lang("package.json"), Language::Json);
         assert_eq!(lang("App.csproj"), Language::Xml);
         assert_eq!(lang("build.gradle.kts"), Language::Gradle);
+        assert_eq!(
+            lang("src/main/resources/application.conf"),
+            Language::Properties
+        );
         assert_eq!(lang("Gemfile"), Language::Gemfile);
         assert_eq!(lang("go.mod"), Language::Gomod);
         assert_eq!(lang("notes.weird"), Language::Text);

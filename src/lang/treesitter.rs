@@ -220,13 +220,10 @@ impl Walker<'_> {
         if role == Role::Function {
             let ident = node.child_by_field_name("name")?;
             let name = self.text(ident).to_string();
-            if node.kind() == "method_declaration" {
-                if let Some(recv) = node.child_by_field_name("receiver") {
-                    let qualified = format!("{}.{name}", self.go_receiver(recv)?);
-                    return Some((qualified, ident.start_byte()));
-                }
-            }
-            return Some((name, ident.start_byte()));
+            return Some(match self.receiver(node, ident) {
+                Some(recv) => (format!("{recv}.{name}"), ident.start_byte()),
+                None => (name, ident.start_byte()),
+            });
         }
         if role == Role::Anonymous {
             return self.binding_name(node);
@@ -261,16 +258,31 @@ impl Walker<'_> {
         })
     }
 
-    /// `(c *Client)` → `Client`.
-    fn go_receiver(&self, params: Node<'_>) -> Option<String> {
-        let text = self.text(params);
+    /// The type a function is declared on outside any class: a Go method's receiver
+    /// (`(c *Client)` → `Client`) or a Kotlin extension's (`fun Route.pay()` → `Route`,
+    /// `fun <T> List<T>.second()` → `List`), the type written before the name.
+    fn receiver(&self, node: Node<'_>, name: Node<'_>) -> Option<String> {
+        let recv = match node.kind() {
+            "method_declaration" => node.child_by_field_name("receiver")?,
+            "function_declaration" => {
+                let mut cursor = node.walk();
+                let before_name = node
+                    .named_children(&mut cursor)
+                    .take_while(|c| c.end_byte() <= name.start_byte())
+                    .filter(|c| matches!(c.kind(), "user_type" | "nullable_type"))
+                    .last();
+                before_name?
+            }
+            _ => return None,
+        };
+        let text = self.text(recv);
         let ty = text
             .trim_matches(['(', ')'])
             .split_whitespace()
             .last()?
             .trim_start_matches('*');
-        let ty = ty.split('[').next().unwrap_or(ty);
-        Some(ty.to_string())
+        let ty = ty.split(['[', '<', '?']).next().unwrap_or(ty);
+        (!ty.is_empty()).then(|| ty.rsplit('.').next().unwrap_or(ty).to_string())
     }
 }
 
@@ -354,6 +366,25 @@ mod tests {
         assert_eq!(names(Language::Ruby, rb), vec!["Pay.create"]);
         let kt = "class Pay { fun create(): Int { return 1 } }";
         assert_eq!(names(Language::Kotlin, kt), vec!["Pay.create"]);
+    }
+
+    #[test]
+    fn kotlin_extension_functions_are_named_after_their_receiver() {
+        let kt = "fun Route.checkout(a: Int): Route { post(\"/x\") { }; return this }\n\
+                  fun <T> List<T>.second(): T = this[1]\n\
+                  fun String?.orNone(): String = this ?: \"\"\n\
+                  fun plain(): Route = TODO()\n\
+                  enum class S(val w: String) {\n    A(\"a\");\n    companion object {\n        fun fromWire(v: String) = A\n    }\n}\n";
+        assert_eq!(
+            names(Language::Kotlin, kt),
+            vec![
+                "Route.checkout",
+                "List.second",
+                "String.orNone",
+                "plain",
+                "S.fromWire"
+            ]
+        );
     }
 
     #[test]
