@@ -164,13 +164,14 @@ pub struct Opened {
 
 impl Opened {
     /// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
-    /// scopes only its own function.
+    /// scopes only its own function. `path` is the file's path relative to the scan root.
     pub fn new(
         rules: &[Rule],
         cands: &[Candidate],
         calls: &[WrapperCall],
         wrappers: &[WrapperDef],
         view: &SyntaxView,
+        path: &str,
     ) -> Self {
         let file_scoped: HashSet<Provider> = cands
             .iter()
@@ -196,16 +197,19 @@ impl Opened {
                 opened.all.add(c.function, c.line, rules[c.rule].provider);
             }
         }
-        // The methods of a class named after a provider that the file anchors
-        // (`OxapayGateway.parse`) are that provider's client code even where they name nothing
-        // of it themselves: a response-envelope check in a private helper is still OxaPay's.
+        // The functions of a module (`internal/cryptomus/client.go`, `oxapay_client.py`) or the
+        // methods of a class (`OxapayGateway.parse`) named after a provider that the file
+        // anchors are that provider's client code even where they name nothing of it
+        // themselves: a method that passes "payment" to the module's request helper, or a
+        // response-envelope check in a private helper, is still the provider's.
+        let path = path.to_ascii_lowercase();
         for (f, span) in view.functions().iter().enumerate() {
-            let Some((class, _)) = span.name.rsplit_once('.') else {
-                continue;
-            };
-            let class = class.to_ascii_lowercase();
+            let class = span
+                .name
+                .rsplit_once('.')
+                .map(|(class, _)| class.to_ascii_lowercase());
             for &p in &opened.file_scoped {
-                if class.contains(p.id()) {
+                if path.contains(p.id()) || class.as_ref().is_some_and(|c| c.contains(p.id())) {
                     opened.all.add(Some(f), 0, p);
                 }
             }

@@ -271,7 +271,7 @@ fn analyze(
         } else {
             Vec::new()
         };
-        let opened = Opened::new(all, &cands, &calls, &index.defs, &view);
+        let opened = Opened::new(all, &cands, &calls, &index.defs, &view, rel);
         if in_context {
             let within = generic_ranges(&opened, &view, src, &lines);
             if within != generic_within {
@@ -562,7 +562,7 @@ rules:
             present: &present,
         };
         let cands = candidates(rules.rules(), &file, |r| r.confidence > Confidence::Low);
-        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view);
+        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view, "a.js");
         let within = generic_ranges(&opened, &view, &src, &lines);
         let text: Vec<&str> = within.iter().map(|r| &src[r.clone()]).collect();
         assert_eq!(text.len(), 2, "{text:?}");
@@ -619,6 +619,27 @@ rules:
             found(&class("Checkout"), &none),
             vec![(2, "oxapay-host".into())]
         );
+    }
+
+    /// Every function of an anchored file whose path names the provider (a Go package, a
+    /// wrapper module) is the provider's, like the methods of a provider-named class.
+    #[test]
+    fn functions_of_a_provider_named_module_are_scoped() {
+        let none = WrapperIndex::new(Vec::new());
+        let src = "const base = 'https://api.oxapay.com';\n\
+                   function settled(s) {\n  return s === \"paid\";\n}\n";
+        let at = |path: &str| -> Vec<(usize, String)> {
+            analyze(&rules(), path, Language::Javascript, src, &none)
+                .findings
+                .into_iter()
+                .map(|f| (f.line, f.rule))
+                .collect()
+        };
+        assert_eq!(
+            at("lib/oxapay/status.js"),
+            vec![(1, "oxapay-host".into()), (3, "oxapay-paid".into())]
+        );
+        assert_eq!(at("lib/billing/status.js"), vec![(1, "oxapay-host".into())]);
     }
 
     #[test]
