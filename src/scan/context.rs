@@ -17,11 +17,14 @@ use std::ops::Range;
 const TOP_LEVEL_WINDOW: usize = 6;
 
 /// Categories that make a function a provider wrapper, most telling first: a call to the
-/// wrapper is reported with the first of these its body holds.
+/// wrapper is reported with the first of these its body holds. White-label payments and static
+/// addresses come before invoice creation because their requests carry invoice fields too
+/// (`lifetime`, `to_currency`): a white-label wrapper is not an invoice wrapper. Payouts stay
+/// late: a shared client accessor that merely reads the payout key is no payout wrapper.
 const WRAPPER_CATEGORIES: [Category; 8] = [
-    Category::InvoiceCreation,
     Category::WhiteLabel,
     Category::StaticAddress,
+    Category::InvoiceCreation,
     Category::PaymentLookup,
     Category::Payout,
     Category::CallbackVerification,
