@@ -159,6 +159,9 @@ impl Scopes {
 pub struct Opened {
     /// Providers with a live anchor in the file: it scopes the whole file for medium terms.
     file_scoped: HashSet<Provider>,
+    /// Lines whose own comment names a provider (`track_id = Column(...)  # OxaPay trackId`):
+    /// the mention stays informational, but it gives a medium term on that line its context.
+    commented: HashSet<(usize, Provider)>,
     /// What wrapper calls scope on their own.
     by_calls: Scopes,
     /// Calls, anchors and accepted medium terms together: where generic terms count.
@@ -181,12 +184,18 @@ impl Opened {
             .filter(|c| is_live(c) && rules[c.rule].confidence == Confidence::High)
             .map(|c| rules[c.rule].provider)
             .collect();
+        let commented = cands
+            .iter()
+            .filter(|c| !is_live(c) && rules[c.rule].confidence == Confidence::High)
+            .map(|c| (c.line, rules[c.rule].provider))
+            .collect();
         let mut by_calls = Scopes::default();
         for call in calls {
             by_calls.add(call.function, call.line, wrappers[call.def].provider);
         }
         let mut opened = Opened {
             file_scoped,
+            commented,
             all: by_calls.clone(),
             by_calls,
         };
@@ -220,11 +229,12 @@ impl Opened {
         opened
     }
 
-    /// Whether a medium term counts: its provider is anchored in the file, or a wrapper call
-    /// scopes its function.
+    /// Whether a medium term counts: its provider is anchored in the file, a comment on its own
+    /// line names the provider, or a wrapper call scopes its function.
     fn medium_ok(&self, rules: &[Rule], view: &SyntaxView, c: &Candidate) -> bool {
         let provider = rules[c.rule].provider;
         self.file_scoped.contains(&provider)
+            || (is_live(c) && self.commented.contains(&(c.line, provider)))
             || self.by_calls.covers(view, c.function, c.line, provider)
     }
 }

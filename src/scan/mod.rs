@@ -239,14 +239,13 @@ fn analyze(
         present: &present,
     };
     let all = rules.rules();
-    // Medium and generic terms only ever count next to an anchor or a wrapper call: without
-    // either, matching them is wasted work (and on a big file, a lot of it).
+    // Medium and generic terms only ever count next to an anchor (even one in a comment, which
+    // lends its own line context) or a wrapper call: without either, matching them is wasted
+    // work (and on a big file, a lot of it).
     let mut cands = candidates(all, &file, |r| {
         r.applies_to(lang) && r.confidence == Confidence::High
     });
-    let anchored = cands
-        .iter()
-        .any(|c| c.region != crate::lang::RegionKind::Comment);
+    let anchored = !cands.is_empty();
     let called = wrappers.serves(lang) && wrappers.called_in(src);
     let in_context = anchored || called;
     if in_context {
@@ -526,6 +525,26 @@ rules:
         assert_eq!(
             found(anchored, &none),
             vec![(1, "oxapay-host".into()), (2, "oxapay-track".into())]
+        );
+    }
+
+    /// A comment naming the provider is informational itself, but it gives a medium term on
+    /// its own line (and only there) the context an anchor would.
+    #[test]
+    fn a_provider_comment_gives_its_own_line_context() {
+        let none = WrapperIndex::new(Vec::new());
+        let src = "const t = res.trackId; // api.oxapay.com track\nconst u = res.trackId;\n";
+        let findings = analyze(&rules(), "a.js", Language::Javascript, src, &none).findings;
+        let kept: Vec<(usize, &str, Severity)> = findings
+            .iter()
+            .map(|f| (f.line, f.rule.as_str(), f.severity))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                (1, "oxapay-track", Severity::Warning),
+                (1, "oxapay-host", Severity::Info)
+            ]
         );
     }
 
