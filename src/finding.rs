@@ -46,6 +46,15 @@ impl Provider {
         }
     }
 
+    /// Whether `path` spells the provider's name in any case (`src/cryptomus/sign.ts`,
+    /// `OxaPayGateway.php`): code kept under such a path is the provider's client code.
+    pub fn named_in(self, path: &str) -> bool {
+        let id = self.id().as_bytes();
+        path.as_bytes()
+            .windows(id.len())
+            .any(|w| w.eq_ignore_ascii_case(id))
+    }
+
     pub fn from_id(id: &str) -> Option<Provider> {
         Provider::ALL.into_iter().find(|p| p.id() == id)
     }

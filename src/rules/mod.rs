@@ -122,6 +122,8 @@ pub struct RuleSet {
     file_names: regex::RegexSet,
     /// The literals of every rule regex, to tell per file which regexes may match.
     required: LiteralIndex,
+    /// The providers whose rules are loaded.
+    providers: Vec<Provider>,
 }
 
 impl RuleSet {
@@ -160,6 +162,7 @@ impl RuleSet {
             prefilter,
             file_names,
             required,
+            providers: providers.to_vec(),
         })
     }
 
@@ -183,8 +186,11 @@ impl RuleSet {
             .present_in_parts(ranges.iter().map(|r| &text[r.clone()]))
     }
 
-    /// True when the file at `rel` holding `bytes` may hold an anchor; false rules it out.
+    /// True when the file at `rel` holding `bytes` may hold an anchor, or its path names a
+    /// provider (which scopes it as an anchor would); false rules it out.
     pub fn prefilter_hit(&self, rel: &str, bytes: &[u8]) -> bool {
-        self.prefilter.as_ref().is_some_and(|p| p.is_match(bytes)) || self.file_names.is_match(rel)
+        self.prefilter.as_ref().is_some_and(|p| p.is_match(bytes))
+            || self.file_names.is_match(rel)
+            || self.providers.iter().any(|p| p.named_in(rel))
     }
 }

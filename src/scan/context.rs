@@ -170,20 +170,25 @@ pub struct Opened {
 
 impl Opened {
     /// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
-    /// scopes only its own function. `path` is the file's path relative to the scan root.
+    /// scopes only its own function. `named` are the providers the file's path names
+    /// ([`named_by_path`]).
     pub fn new(
         rules: &[Rule],
         cands: &[Candidate],
         calls: &[WrapperCall],
         wrappers: &[WrapperDef],
         view: &SyntaxView,
-        path: &str,
+        named: &[Provider],
     ) -> Self {
-        let file_scoped: HashSet<Provider> = cands
+        let anchored: HashSet<Provider> = cands
             .iter()
             .filter(|c| is_live(c) && rules[c.rule].confidence == Confidence::High)
             .map(|c| rules[c.rule].provider)
             .collect();
+        // A file inside `src/cryptomus/` (a signing helper that names nothing but `md5` and
+        // `btoa`) is the provider's client code: its path scopes it for medium terms. Generic
+        // terms still need an anchor, a call or an accepted medium term.
+        let file_scoped: HashSet<Provider> = anchored.iter().chain(named).copied().collect();
         let commented = cands
             .iter()
             .filter(|c| !is_live(c) && rules[c.rule].confidence == Confidence::High)
@@ -214,14 +219,13 @@ impl Opened {
         // anchors are that provider's client code even where they name nothing of it
         // themselves: a method that passes "payment" to the module's request helper, or a
         // response-envelope check in a private helper, is still the provider's.
-        let path = path.to_ascii_lowercase();
         for (f, span) in view.functions().iter().enumerate() {
             let class = span
                 .name
                 .rsplit_once('.')
                 .map(|(class, _)| class.to_ascii_lowercase());
-            for &p in &opened.file_scoped {
-                if path.contains(p.id()) || class.as_ref().is_some_and(|c| c.contains(p.id())) {
+            for &p in &anchored {
+                if named.contains(&p) || class.as_ref().is_some_and(|c| c.contains(p.id())) {
                     opened.all.add(Some(f), 0, p);
                 }
             }
@@ -237,6 +241,14 @@ impl Opened {
             || (is_live(c) && self.commented.contains(&(c.line, provider)))
             || self.by_calls.covers(view, c.function, c.line, provider)
     }
+}
+
+/// The providers whose name the path (relative to the scan root) spells.
+pub fn named_by_path(path: &str) -> Vec<Provider> {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| p.named_in(path))
+        .collect()
 }
 
 fn is_live(c: &Candidate) -> bool {

@@ -240,12 +240,13 @@ fn analyze(
     };
     let all = rules.rules();
     // Medium and generic terms only ever count next to an anchor (even one in a comment, which
-    // lends its own line context) or a wrapper call: without either, matching them is wasted
-    // work (and on a big file, a lot of it).
+    // lends its own line context), in a file whose path names a provider, or near a wrapper
+    // call: without any, matching them is wasted work (and on a big file, a lot of it).
     let mut cands = candidates(all, &file, |r| {
         r.applies_to(lang) && r.confidence == Confidence::High
     });
-    let anchored = !cands.is_empty();
+    let named = context::named_by_path(rel);
+    let anchored = !cands.is_empty() || !named.is_empty();
     let called = wrappers.serves(lang) && wrappers.called_in(src);
     let in_context = anchored || called;
     if in_context {
@@ -270,7 +271,7 @@ fn analyze(
         } else {
             Vec::new()
         };
-        let opened = Opened::new(all, &cands, &calls, &index.defs, &view, rel);
+        let opened = Opened::new(all, &cands, &calls, &index.defs, &view, &named);
         if in_context {
             let within = generic_ranges(&opened, &view, src, &lines);
             if within != generic_within {
@@ -581,7 +582,7 @@ rules:
             present: &present,
         };
         let cands = candidates(rules.rules(), &file, |r| r.confidence > Confidence::Low);
-        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view, "a.js");
+        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view, &[]);
         let within = generic_ranges(&opened, &view, &src, &lines);
         let text: Vec<&str> = within.iter().map(|r| &src[r.clone()]).collect();
         assert_eq!(text.len(), 2, "{text:?}");
@@ -659,6 +660,31 @@ rules:
             vec![(1, "oxapay-host".into()), (3, "oxapay-paid".into())]
         );
         assert_eq!(at("lib/billing/status.js"), vec![(1, "oxapay-host".into())]);
+    }
+
+    /// A helper in a provider-named directory names nothing of the provider, yet it is the
+    /// provider's client code: its medium terms count there (and, accepted, lend generic terms
+    /// their context as anywhere), but a generic term alone still needs real evidence.
+    #[test]
+    fn a_provider_named_path_scopes_medium_terms() {
+        let none = WrapperIndex::new(Vec::new());
+        let at = |path: &str, src: &str| -> Vec<(usize, String)> {
+            analyze(&rules(), path, Language::Javascript, src, &none)
+                .findings
+                .into_iter()
+                .map(|f| (f.line, f.rule))
+                .collect()
+        };
+        let track = "const t = res.trackId;\n";
+        assert_eq!(
+            at("src/OxaPay/track.js", track),
+            vec![(1, "oxapay-track".into())]
+        );
+        assert_eq!(at("src/billing/track.js", track), vec![]);
+        assert_eq!(
+            at("src/oxapay/status.js", "if (s === \"paid\") {}\n"),
+            vec![]
+        );
     }
 
     #[test]
