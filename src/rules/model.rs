@@ -55,6 +55,11 @@ pub enum Scope {
     File,
     /// The match line and this many lines before and after it.
     Lines(usize),
+    /// The match line back to the header of the block it sits in: the nearest line above it
+    /// indented less (with the line before it when that is a lone bracket, as in Allman-style
+    /// `class OxaPayOptions\n{`), or at column 0 the nearest `[section]` line. The settings
+    /// field under `"Stripe": {` is then not in the `"OxaPay": {` section above it.
+    Block,
 }
 
 #[derive(Debug, Default, Deserialize)]

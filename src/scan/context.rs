@@ -21,7 +21,7 @@ const TOP_LEVEL_WINDOW: usize = 6;
 /// addresses come before invoice creation because their requests carry invoice fields too
 /// (`lifetime`, `to_currency`): a white-label wrapper is not an invoice wrapper. Payouts stay
 /// late: a shared client accessor that merely reads the payout key is no payout wrapper.
-const WRAPPER_CATEGORIES: [Category; 8] = [
+const WRAPPER_CATEGORIES: [Category; 9] = [
     Category::WhiteLabel,
     Category::StaticAddress,
     Category::InvoiceCreation,
@@ -30,6 +30,7 @@ const WRAPPER_CATEGORIES: [Category; 8] = [
     Category::CallbackVerification,
     Category::RequestSigning,
     Category::Endpoint,
+    Category::StatusHandling,
 ];
 
 /// Names too common to treat as a wrapper's, even when a wrapper defines them.
@@ -82,7 +83,7 @@ const COMMON_NAMES: &[&str] = &[
 ];
 
 /// A function of the repo's own that talks to a provider, so its callers are provider code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WrapperDef {
     pub name: String,
     pub qualified: String,
@@ -487,11 +488,13 @@ impl WrapperIndex {
             if view.region_at(m.start()) != RegionKind::Code || is_definition(src, m.start()) {
                 continue;
             }
-            // A file that defines a function of the same name calls its own.
-            let defined_here = view
-                .functions()
-                .iter()
-                .any(|f| f.short_name() == m.as_str() && !self.is_wrapper_file(path, m.as_str()));
+            // A file that defines a function of the same name calls its own, unless the call
+            // goes through another object (`$this->cryptomus->paymentInfo(...)` in a controller
+            // with its own `paymentInfo` action).
+            let defined_here = calls_own(src, m.start())
+                && view.functions().iter().any(|f| {
+                    f.short_name() == m.as_str() && !self.is_wrapper_file(path, m.as_str())
+                });
             if defined_here || view.functions().iter().any(|f| f.name_at == m.start()) {
                 continue;
             }
@@ -518,6 +521,25 @@ impl WrapperIndex {
     }
 }
 
+/// Whether the call of the identifier at `start` may be to the file's own function: a bare
+/// call, or one through `this`, `self`, `static`, `parent` or `super`.
+fn calls_own(src: &str, start: usize) -> bool {
+    let before = src[..start].trim_end();
+    let Some(receiver) = ["?->", "->", "?.", "::", "."]
+        .iter()
+        .find_map(|op| before.strip_suffix(op))
+    else {
+        return true;
+    };
+    let name_start = receiver
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |i| i + 1);
+    matches!(
+        &receiver[name_start..],
+        "this" | "$this" | "self" | "Self" | "static" | "parent" | "super" | "cls"
+    )
+}
+
 /// Whether the identifier at `start` is being defined (`def name(`, `function name(`...).
 fn is_definition(src: &str, start: usize) -> bool {
     let before = src[..start].trim_end();
@@ -542,5 +564,17 @@ mod tests {
         assert!(is_definition(src, 4));
         assert!(!is_definition(src, src.rfind("create_invoice").unwrap()));
         assert!(!is_definition("undef create_invoice(", 6));
+    }
+
+    #[test]
+    fn calls_through_another_object_are_not_the_files_own() {
+        let at = |src: &str| calls_own(src, src.find("paymentInfo").unwrap());
+        assert!(at("paymentInfo($id)"));
+        assert!(at("$this->paymentInfo($id)"));
+        assert!(at("self.paymentInfo(id)"));
+        assert!(at("static::paymentInfo($id)"));
+        assert!(!at("$this->cryptomus->paymentInfo($id)"));
+        assert!(!at("client?.paymentInfo(id)"));
+        assert!(!at("Cryptomus::paymentInfo($id)"));
     }
 }

@@ -194,6 +194,28 @@ fn char_aligned(src: &str, r: Range<usize>) -> Option<Range<usize>> {
     Some(r.start..end)
 }
 
+/// The first line of the block holding `line`: see [`Scope::Block`].
+fn block_header(file: &FileText<'_>, line: usize) -> usize {
+    let text = |l: usize| &file.src[file.lines.line_range(file.src, l)];
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let own = indent(text(line));
+    let header = (0..line).rev().find(|&l| {
+        let t = text(l);
+        let trimmed = t.trim();
+        !trimmed.is_empty() && (indent(t) < own || (own == 0 && trimmed.starts_with('[')))
+    });
+    let Some(header) = header else {
+        return 0;
+    };
+    let lone_bracket = matches!(text(header).trim(), "{" | "[" | "(");
+    if lone_bracket {
+        if let Some(above) = (0..header).rev().find(|&l| !text(l).trim().is_empty()) {
+            return above;
+        }
+    }
+    header
+}
+
 /// The text `all` and `absent` inspect. At top level, `function` scope is the whole file.
 fn scope_range(
     scope: Scope,
@@ -209,6 +231,10 @@ fn scope_range(
     match scope {
         Scope::Line => lines_around(0),
         Scope::Lines(n) => lines_around(n),
+        Scope::Block => {
+            let first = block_header(file, line);
+            file.lines.line_range(file.src, first).start..lines_around(0).end
+        }
         Scope::File => 0..file.src.len(),
         Scope::Function => match function {
             Some(f) => file.view.functions()[f].range.clone(),

@@ -74,6 +74,10 @@ thread_local! {
 /// Bound on the wrapper fixpoint inside one file (each round adds at least one wrapper).
 const MAX_LOCAL_WRAPPERS: usize = 64;
 
+/// Passes over the files that call wrappers; later passes run only when the previous one
+/// changed what a wrapper is.
+const WRAPPER_ROUNDS: usize = 3;
+
 /// One analysed file's contribution.
 struct FileResult {
     findings: Vec<Finding>,
@@ -125,12 +129,23 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     walk::walk(&opts.paths, &base, &opts.walk, &visit, &on_error)?;
 
     let mut results = results.into_inner().unwrap();
-    let defs: Vec<WrapperDef> = results.values().flat_map(|r| r.defs.clone()).collect();
-    let wrappers = WrapperIndex::new(defs);
-    if !wrappers.is_empty() {
-        let files = hit_files.into_inner().unwrap();
-        let revisited = revisit_callers(rules, &wrappers, &files, opts.walk.threads);
-        results.extend(revisited);
+    let files = hit_files.into_inner().unwrap();
+    // The first pass judges each wrapper by its own file alone; revisited with the other
+    // files' wrappers known, a wrapper may turn out to do more (a poller that only seemed to
+    // map statuses calls the client's payment lookup). Its callers are then revisited with
+    // the refined wrappers, a few rounds at most.
+    let mut defs: Vec<WrapperDef> = results.values().flat_map(|r| r.defs.clone()).collect();
+    for _ in 0..WRAPPER_ROUNDS {
+        if defs.is_empty() {
+            break;
+        }
+        let wrappers = WrapperIndex::new(defs.clone());
+        results.extend(revisit_callers(rules, &wrappers, &files, opts.walk.threads));
+        let refined: Vec<WrapperDef> = results.values().flat_map(|r| r.defs.clone()).collect();
+        if refined == defs {
+            break;
+        }
+        defs = refined;
     }
     progress.finish();
 
@@ -307,7 +322,9 @@ fn analyze(
         .map(|(c, severity)| builder.rule_finding(&all[c.rule], c, *severity))
         .collect();
     // A call from another file is a touchpoint the migration must change; a call inside the
-    // wrapper's own file is reported only where the calling function shows nothing else.
+    // wrapper's own file is reported only where the calling function shows nothing else, or
+    // where it is the handler's signature gate (`if (! $this->hasValidSignature($payload))`),
+    // which the dual run must widen to MakePay's signature.
     let mut seen: std::collections::HashSet<(usize, Category)> =
         findings.iter().map(|f| (f.line, f.category)).collect();
     let busy: std::collections::HashSet<Option<usize>> =
@@ -315,7 +332,9 @@ fn analyze(
     for call in &calls {
         let def = &index.defs[call.def];
         let foreign = def.path != rel;
-        if (foreign || !busy.contains(&call.function)) && seen.insert((call.line + 1, def.category))
+        let gate = def.category == Category::CallbackVerification;
+        if (foreign || gate || !busy.contains(&call.function))
+            && seen.insert((call.line + 1, def.category))
         {
             findings.push(builder.call_finding(def, call));
         }
