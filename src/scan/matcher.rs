@@ -195,8 +195,8 @@ fn char_aligned(src: &str, r: Range<usize>) -> Option<Range<usize>> {
 }
 
 /// The first line of the block holding `line`: see [`Scope::Block`].
-fn block_header(file: &FileText<'_>, line: usize) -> usize {
-    let text = |l: usize| &file.src[file.lines.line_range(file.src, l)];
+fn block_header(src: &str, lines: &LineIndex, line: usize) -> usize {
+    let text = |l: usize| &src[lines.line_range(src, l)];
     let indent = |t: &str| t.len() - t.trim_start().len();
     let own = indent(text(line));
     let header = (0..line).rev().find(|&l| {
@@ -232,7 +232,7 @@ fn scope_range(
         Scope::Line => lines_around(0),
         Scope::Lines(n) => lines_around(n),
         Scope::Block => {
-            let first = block_header(file, line);
+            let first = block_header(file.src, file.lines, line);
             file.lines.line_range(file.src, first).start..lines_around(0).end
         }
         Scope::File => 0..file.src.len(),
@@ -240,5 +240,28 @@ fn scope_range(
             Some(f) => file.view.functions()[f].range.clone(),
             None => 0..file.src.len(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(src: &str, line: usize) -> usize {
+        block_header(src, &LineIndex::new(src), line)
+    }
+
+    #[test]
+    fn a_block_starts_at_its_header() {
+        let json = "{\n  \"OxaPay\": {\n    \"ApiKey\": \"\"\n  },\n  \"Stripe\": {\n\n    \"SecretKey\": \"\"\n  }\n}\n";
+        assert_eq!(header(json, 2), 1);
+        assert_eq!(header(json, 6), 4);
+        let allman =
+            "public sealed class OxaPayOptions\n{\n    public string ApiKey { get; set; }\n}\n";
+        assert_eq!(header(allman, 2), 0);
+        let ini = "[oxapay]\napi_key = x\n\n[stripe]\nsecret_key = y\n";
+        assert_eq!(header(ini, 1), 0);
+        assert_eq!(header(ini, 4), 3);
+        assert_eq!(header("api_key = x\n", 0), 0);
     }
 }
