@@ -152,7 +152,7 @@ fn fixtures_meet_recall_precision_and_attribution() {
     let minimum: usize = std::env::var("FIXTURE_MINIMUM")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(23);
+        .unwrap_or(25);
     assert!(
         files.len() >= minimum,
         "expected at least {minimum} fixtures, found {}",

@@ -21,13 +21,14 @@ const TOP_LEVEL_WINDOW: usize = 6;
 /// addresses come before invoice creation because their requests carry invoice fields too
 /// (`lifetime`, `to_currency`): a white-label wrapper is not an invoice wrapper. Payouts stay
 /// late: a shared client accessor that merely reads the payout key is no payout wrapper.
-const WRAPPER_CATEGORIES: [Category; 9] = [
+const WRAPPER_CATEGORIES: [Category; 10] = [
     Category::WhiteLabel,
     Category::StaticAddress,
     Category::InvoiceCreation,
     Category::PaymentLookup,
     Category::Payout,
     Category::CallbackVerification,
+    Category::IpAllowlist,
     Category::RequestSigning,
     Category::Endpoint,
     Category::StatusHandling,
@@ -429,8 +430,12 @@ impl WrapperIndex {
         names.dedup();
         let calls = (!names.is_empty()).then(|| {
             let alternation: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
-            Regex::new(&format!(r"(?-u:\b)({})\s*\(", alternation.join("|")))
-                .expect("escaped identifiers form a valid regex")
+            // A call, or a Rails controller callback naming it (`before_action :verify_ip`).
+            let names = alternation.join("|");
+            Regex::new(&format!(
+                r"(?-u:\b)({names})\s*\(|(?-u:\b)(?:before|after|around)_action[ \t]+(?:[:\w]+,[ \t]*)*:({names})(?-u:\b)"
+            ))
+            .expect("escaped identifiers form a valid regex")
         });
         WrapperIndex {
             defs,
@@ -484,7 +489,10 @@ impl WrapperIndex {
         };
         let mut out = Vec::new();
         for caps in re.captures_iter(src) {
-            let m = caps.get(1).expect("group 1 always participates");
+            let m = caps
+                .get(1)
+                .or_else(|| caps.get(2))
+                .expect("one of the two groups participates");
             if view.region_at(m.start()) != RegionKind::Code || is_definition(src, m.start()) {
                 continue;
             }

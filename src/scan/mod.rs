@@ -323,8 +323,10 @@ fn analyze(
         .collect();
     // A call from another file is a touchpoint the migration must change; a call inside the
     // wrapper's own file is reported only where the calling function shows nothing else, or
-    // where it is the handler's signature gate (`if (! $this->hasValidSignature($payload))`),
-    // which the dual run must widen to MakePay's signature.
+    // where the handler gates on it or maps statuses through it (`if (! $this->
+    // hasValidSignature($payload))`, `before_action :verify_source_ip`, `apply_status(invoice,
+    // payload["status"])`): the dual run must widen exactly those to MakePay's signature and
+    // normalized states.
     let mut seen: std::collections::HashSet<(usize, Category)> =
         findings.iter().map(|f| (f.line, f.category)).collect();
     let busy: std::collections::HashSet<Option<usize>> =
@@ -332,7 +334,10 @@ fn analyze(
     for call in &calls {
         let def = &index.defs[call.def];
         let foreign = def.path != rel;
-        let gate = def.category == Category::CallbackVerification;
+        let gate = matches!(
+            def.category,
+            Category::CallbackVerification | Category::IpAllowlist | Category::StatusHandling
+        );
         if (foreign || gate || !busy.contains(&call.function))
             && seen.insert((call.line + 1, def.category))
         {
