@@ -334,11 +334,11 @@ fn analyze(
     for call in &calls {
         let def = &index.defs[call.def];
         let foreign = def.path != rel;
-        let gate = matches!(
+        let handler_step = matches!(
             def.category,
             Category::CallbackVerification | Category::IpAllowlist | Category::StatusHandling
         );
-        if (foreign || gate || !busy.contains(&call.function))
+        if (foreign || handler_step || !busy.contains(&call.function))
             && seen.insert((call.line + 1, def.category))
         {
             findings.push(builder.call_finding(def, call));
