@@ -261,6 +261,22 @@ pub struct Finding {
     /// Stable across line moves: hashes rule, path, function, normalised snippet and the
     /// occurrence index of that tuple, never line numbers.
     pub fingerprint: String,
+    /// How the provider graph reached this site, from the seed that names the provider to the
+    /// line before this one; empty for findings a rule makes on its own line. Added in
+    /// contract v1 (add-only): absent from the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Via>,
+}
+
+/// One step of a derived finding's provenance: a place and what was taken from it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Via {
+    /// Relative to the scan root, `/`-separated.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// What the step is, for people: `uses CREATE_INVOICE_URL`, `imports cryptomus`.
+    pub what: String,
 }
 
 impl Finding {
@@ -290,6 +306,7 @@ impl Finding {
             message: "OxaPay API host".into(),
             replacement: "MakePay API".into(),
             fingerprint: "0000".into(),
+            via: Vec::new(),
         }
     }
 }

@@ -27,6 +27,7 @@ fn finding(line: usize, rule: &str) -> Finding {
         message: "m".into(),
         replacement: "Use MakePay payment links.".into(),
         fingerprint: String::new(),
+        via: Vec::new(),
     }
 }
 

@@ -377,7 +377,7 @@ fn several_outputs_in_one_run() {
         .code(1);
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     assert!(stdout.starts_with(
-        "::error file=src/pay.php,line=3,col=31,endLine=3,endColumn=64,title=oxapay-v1-invoice-endpoint::"
+        "::error file=src/pay.php,line=3,col=31,endLine=3,endColumn=67,title=oxapay-v1-invoice-endpoint::"
     ), "{stdout}");
     assert!(stdout.contains("makepay-migrate check FAILED: 1 blocking finding"));
     let junit = fs::read_to_string(junit).unwrap();

@@ -32,6 +32,37 @@ const ANONYMOUS_KINDS: &[&str] = &[
     "func_literal",
 ];
 
+/// Node kinds that hold a sequence of statements: their named children are statements, and a
+/// statement that holds one (an `if`, a function, a route registration with an inline handler)
+/// spans only its header, up to where the block opens.
+const BLOCK_KINDS: &[&str] = &[
+    "program",
+    "source_file",
+    "module",
+    "statement_block",
+    "block",
+    "compound_statement",
+    "body_statement",
+    "declaration_list",
+    "class_body",
+    "enum_body",
+    "interface_body",
+    "constructor_body",
+    "function_body",
+    "switch_block_statement_group",
+    "switch_case",
+    "switch_default",
+    "case_clause",
+    "expression_case",
+    "default_case",
+    "then",
+    "else",
+    "do_block",
+    "block_body",
+    "statements",
+    "lambda_literal",
+];
+
 /// Node kinds that give their methods a `Class.` prefix.
 const CLASS_KINDS: &[&str] = &[
     "class_declaration",
@@ -67,6 +98,7 @@ fn grammar(lang: Language) -> Option<tree_sitter::Language> {
 pub struct Parsed {
     pub regions: Option<Vec<(Range<usize>, RegionKind)>>,
     pub functions: Vec<FunctionSpan>,
+    pub statements: Vec<Range<usize>>,
 }
 
 /// What a node kind means to the walk, looked up by kind id: comparing every node's kind name
@@ -78,6 +110,7 @@ enum Role {
     Class,
     Function,
     Anonymous,
+    Block,
 }
 
 impl Role {
@@ -90,6 +123,8 @@ impl Role {
             Role::Function
         } else if ANONYMOUS_KINDS.contains(&kind) {
             Role::Anonymous
+        } else if BLOCK_KINDS.contains(&kind) {
+            Role::Block
         } else {
             Role::Other
         }
@@ -132,11 +167,14 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         functions: Vec::new(),
         scopes: Vec::new(),
         region_end: 0,
+        statements: Vec::new(),
+        open: Vec::new(),
     };
-    walker.visit(&mut root.walk());
+    walker.visit(&mut root.walk(), false);
     Some(Parsed {
         regions: (!root.has_error()).then_some(walker.regions),
         functions: walker.functions,
+        statements: walker.statements,
     })
 }
 
@@ -150,6 +188,10 @@ struct Walker<'a> {
     scopes: Vec<Option<String>>,
     /// End of the string region being walked; literals nested in it are part of it.
     region_end: usize,
+    /// Statements found so far, each cut at the first block it holds.
+    statements: Vec<Range<usize>>,
+    /// Statements being walked whose extent no block has cut yet.
+    open: Vec<usize>,
 }
 
 impl Walker<'_> {
@@ -158,13 +200,26 @@ impl Walker<'_> {
     }
 
     /// Visits the cursor's node and everything below it; one cursor serves the whole tree.
-    fn visit(&mut self, cursor: &mut TreeCursor<'_>) {
+    /// `in_block`: the node is a direct child of a statement sequence, so it is a statement.
+    fn visit(&mut self, cursor: &mut TreeCursor<'_>, in_block: bool) {
         let node = cursor.node();
         let role = self
             .roles
             .get(usize::from(node.kind_id()))
             .copied()
             .unwrap_or(Role::Other);
+        if role == Role::Block {
+            // Every statement around this block ends where the block starts.
+            for i in self.open.drain(..) {
+                let s = &mut self.statements[i];
+                s.end = s.end.min(node.start_byte()).max(s.start);
+            }
+        }
+        let opened = in_block && node.is_named() && !matches!(role, Role::Region(_) | Role::Block);
+        if opened {
+            self.open.push(self.statements.len());
+            self.statements.push(node.byte_range());
+        }
         if let Role::Region(region) = role {
             if node.start_byte() >= self.region_end {
                 self.regions.push((node.byte_range(), region));
@@ -203,7 +258,7 @@ impl Walker<'_> {
         }
         if cursor.goto_first_child() {
             loop {
-                self.visit(cursor);
+                self.visit(cursor, role == Role::Block || node.parent().is_none());
                 if !cursor.goto_next_sibling() {
                     break;
                 }
@@ -212,6 +267,10 @@ impl Walker<'_> {
         }
         if pushed {
             self.scopes.pop();
+        }
+        if opened {
+            let last = self.statements.len() - 1;
+            self.open.retain(|&i| i != last);
         }
     }
 

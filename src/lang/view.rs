@@ -37,6 +37,9 @@ pub struct SyntaxView {
     spans: Vec<(Range<usize>, RegionKind)>,
     /// Sorted by start; nested functions follow their parent.
     functions: Vec<FunctionSpan>,
+    /// Simple statements and the headers of compound ones, sorted by start: a finding covers
+    /// the statement its token is in, so a call spread over lines is one finding.
+    statements: Vec<Range<usize>>,
 }
 
 impl SyntaxView {
@@ -51,7 +54,28 @@ impl SyntaxView {
                 .cmp(&b.range.start)
                 .then(b.range.end.cmp(&a.range.end))
         });
-        SyntaxView { spans, functions }
+        SyntaxView {
+            spans,
+            functions,
+            statements: Vec::new(),
+        }
+    }
+
+    /// The same view, told where the statements are.
+    pub fn with_statements(mut self, mut statements: Vec<Range<usize>>) -> Self {
+        statements.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        self.statements = statements;
+        self
+    }
+
+    /// The innermost statement (or compound statement's header) that holds `offset`.
+    pub fn statement_at(&self, offset: usize) -> Option<Range<usize>> {
+        let candidates = self.statements.partition_point(|s| s.start <= offset);
+        self.statements[..candidates]
+            .iter()
+            .rev()
+            .find(|s| s.contains(&offset))
+            .cloned()
     }
 
     pub fn region_at(&self, offset: usize) -> RegionKind {
@@ -96,7 +120,7 @@ pub fn build_view(lang: Language, src: &str) -> SyntaxView {
             let regions = parsed
                 .regions
                 .unwrap_or_else(|| lexical::regions(lang, src));
-            SyntaxView::new(regions, parsed.functions)
+            SyntaxView::new(regions, parsed.functions).with_statements(parsed.statements)
         }
         None => SyntaxView::new(lexical::regions(lang, src), Vec::new()),
     }

@@ -70,6 +70,13 @@ fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         f.provider, f.category, f.confidence
     )?;
     writeln!(out, "{indent}{DIM}|{DIM:#} {}", f.snippet)?;
+    for step in &f.via {
+        writeln!(
+            out,
+            "{indent}{DIM}via {} ({}:{}){DIM:#}",
+            step.what, step.path, step.line
+        )?;
+    }
     writeln!(out, "{indent}→ MakePay: {}", f.replacement)
 }
 

@@ -95,7 +95,31 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location<'a>; 1],
+    /// The provider graph's path to a derived finding (the finding's `via`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: LineLocation<'a>,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: LineRegion,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LineRegion {
+    start_line: usize,
 }
 
 #[derive(Serialize)]
@@ -247,6 +271,24 @@ impl Printer for SarifPrinter<'_> {
                         },
                     },
                 }],
+                related_locations: f
+                    .via
+                    .iter()
+                    .enumerate()
+                    .map(|(id, v)| RelatedLocation {
+                        id,
+                        physical_location: LineLocation {
+                            artifact_location: ArtifactLocation {
+                                uri: &v.path,
+                                uri_base_id: "%SRCROOT%",
+                            },
+                            region: LineRegion { start_line: v.line },
+                        },
+                        message: Text {
+                            text: v.what.clone(),
+                        },
+                    })
+                    .collect(),
                 partial_fingerprints: [(FINGERPRINT_KEY, f.fingerprint.as_str())].into(),
             })
             .collect();
@@ -320,6 +362,7 @@ mod tests {
             message: "calls `createInvoice`".into(),
             replacement: "MakePay invoice".into(),
             fingerprint: "00ff".into(),
+            via: Vec::new(),
             ..Finding::sample()
         };
         let v = sarif(vec![f]);

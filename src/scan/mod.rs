@@ -14,6 +14,7 @@ mod progress;
 pub use matcher::{candidates, candidates_within, Candidate, FileText, Within};
 
 use crate::finding::{Category, Confidence, Finding, Provider, Severity};
+use crate::graph;
 use crate::lang::{build_view, Language, SyntaxView};
 use crate::rules::{Rule, RuleSet};
 use crate::text::LineIndex;
@@ -97,6 +98,8 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let warnings = Mutex::new(Vec::new());
     let results: Mutex<BTreeMap<String, FileResult>> = Mutex::new(BTreeMap::new());
     let hit_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
+    // Code files that missed the prefilter: only the provider graph may read them again.
+    let other_code: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
     let progress = progress::Progress::new(opts.progress);
     let no_wrappers = WrapperIndex::new(Vec::new());
 
@@ -110,6 +113,10 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             // The prefilter reads raw bytes; only a file that hits must be valid UTF-8 text.
             if !rules.prefilter_hit(&entry.rel, buf) {
                 scanned.fetch_add(1, Ordering::Relaxed);
+                let lang = walk::language_of(&entry, buf);
+                if lang.is_code() {
+                    other_code.lock().unwrap().push((entry, lang));
+                }
                 return;
             }
             let Ok(src) = std::str::from_utf8(buf) else {
@@ -147,6 +154,9 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
         }
         defs = refined;
     }
+    let mut code = files;
+    code.extend(other_code.into_inner().unwrap());
+    relink(rules, &mut results, &code, opts.walk.threads);
     progress.finish();
 
     let files_matched = results.len();
@@ -181,6 +191,60 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     })
 }
 
+/// The provider graph's pass: files linked to provider code by an import or a Go package are
+/// analysed again with the linked providers in context; what that adds says how it was reached.
+fn relink(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    let anchors: BTreeMap<String, graph::Anchor> = code
+        .iter()
+        .filter_map(|(entry, _)| {
+            let r = results.get(&entry.rel)?;
+            let anchoring = r
+                .findings
+                .iter()
+                .filter(|f| f.severity > Severity::Info && f.confidence == Confidence::High);
+            let mut providers: Vec<Provider> = anchoring.clone().map(|f| f.provider).collect();
+            providers.sort();
+            providers.dedup();
+            let line = anchoring.map(|f| f.line).min()?;
+            Some((entry.rel.clone(), graph::Anchor { providers, line }))
+        })
+        .collect();
+    let links = graph::link(&anchors, code, threads);
+    if links.is_empty() {
+        return;
+    }
+    let wrappers = WrapperIndex::new(results.values().flat_map(|r| r.defs.clone()).collect());
+    let linked: Vec<(&(Entry, Language), &graph::Link)> = code
+        .iter()
+        .filter_map(|file| links.get(&file.0.rel).map(|l| (file, l)))
+        .collect();
+    let relinked = crate::par::map(&linked, threads, |((entry, lang), link)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let mut result = analyze_linked(rules, &entry.rel, *lang, &src, &wrappers, &link.providers);
+        let before: std::collections::HashSet<(usize, &str)> = results
+            .get(&entry.rel)
+            .map(|r| {
+                r.findings
+                    .iter()
+                    .map(|f| (f.line, f.rule.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for f in &mut result.findings {
+            if !before.contains(&(f.line, f.rule.as_str())) {
+                f.via.push(link.via.clone());
+            }
+        }
+        Some((entry.rel.clone(), result))
+    });
+    results.extend(relinked);
+}
+
 /// Counts a file that was not scanned, and names it when it could not even be read.
 fn note_skip(entry: &Entry, skip: Skip, skips: &SkipCounts, warnings: &Mutex<Vec<String>>) {
     skips.count(skip);
@@ -201,37 +265,18 @@ fn revisit_callers(
 ) -> Vec<(String, FileResult)> {
     let names = aho_corasick::AhoCorasick::new(&wrappers.literals)
         .expect("identifier literals always build");
-    let next = AtomicUsize::new(0);
-    let out = Mutex::new(Vec::new());
-    let workers = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        threads
-    };
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((entry, lang)) = files.get(i) else {
-                    break;
-                };
-                if !wrappers.serves(*lang) {
-                    continue;
-                }
-                let Ok(bytes) = std::fs::read(&entry.path) else {
-                    continue;
-                };
-                if !wrappers.names_foreign(&entry.rel, &bytes, &names) {
-                    continue;
-                }
-                if let Ok(src) = std::str::from_utf8(&bytes) {
-                    let result = analyze(rules, &entry.rel, *lang, src, wrappers);
-                    out.lock().unwrap().push((entry.rel.clone(), result));
-                }
-            });
+    crate::par::map(files, threads, |(entry, lang)| {
+        if !wrappers.serves(*lang) {
+            return None;
         }
-    });
-    out.into_inner().unwrap()
+        let bytes = std::fs::read(&entry.path).ok()?;
+        if !wrappers.names_foreign(&entry.rel, &bytes, &names) {
+            return None;
+        }
+        let src = std::str::from_utf8(&bytes).ok()?;
+        let result = analyze(rules, &entry.rel, *lang, src, wrappers);
+        Some((entry.rel.clone(), result))
+    })
 }
 
 /// Matches, gates and builds findings for one file.
@@ -241,6 +286,20 @@ fn analyze(
     lang: Language,
     src: &str,
     wrappers: &WrapperIndex,
+) -> FileResult {
+    analyze_linked(rules, rel, lang, src, wrappers, &[])
+}
+
+/// [`analyze`] for a file the provider graph linked to provider code (`linked`: the providers
+/// of the files it imports or is imported by): their medium terms count as in a file whose
+/// path names the provider.
+fn analyze_linked(
+    rules: &RuleSet,
+    rel: &str,
+    lang: Language,
+    src: &str,
+    wrappers: &WrapperIndex,
+    linked: &[Provider],
 ) -> FileResult {
     let view = build_view(lang, src);
     let lines = LineIndex::new(src);
@@ -260,7 +319,13 @@ fn analyze(
     let mut cands = candidates(all, &file, |r| {
         r.applies_to(lang) && r.confidence == Confidence::High
     });
-    let named = context::named_by_path(rel);
+    let mut named = context::named_by_path(rel);
+    named.extend(
+        linked
+            .iter()
+            .filter(|p| !named.contains(p))
+            .collect::<Vec<_>>(),
+    );
     let anchored = !cands.is_empty() || !named.is_empty();
     let called = wrappers.serves(lang) && wrappers.called_in(src);
     let in_context = anchored || called;
@@ -371,9 +436,21 @@ struct Head {
 }
 
 impl FindingBuilder<'_> {
+    /// Where the finding ends: the end of the statement (or compound statement's header) its
+    /// token is in, so a multi-line call or payload is one finding wherever the token sits;
+    /// trailing blanks and the `{` or `:` that opens a block are not part of it.
+    fn statement_end(&self, span: &std::ops::Range<usize>) -> usize {
+        let Some(stmt) = self.view.statement_at(span.start) else {
+            return span.end;
+        };
+        let text = self.src[..stmt.end].trim_end_matches(|c: char| c.is_whitespace() || c == '{');
+        span.end.max(text.len())
+    }
+
     fn make(&self, head: Head, span: &std::ops::Range<usize>, function: Option<usize>) -> Finding {
         let (line, column) = self.lines.position(self.src, span.start);
-        let (end_line, end_column) = self.lines.position(self.src, span.end);
+        let end = self.statement_end(span);
+        let (end_line, end_column) = self.lines.position(self.src, end);
         let snippet = self.src[self.lines.line_range(self.src, line - 1)].trim();
         // Keys must not travel into CI logs, SARIF uploads or agent briefs.
         let snippet = match head.category {
@@ -398,6 +475,7 @@ impl FindingBuilder<'_> {
             message: head.message,
             replacement: head.replacement,
             fingerprint: String::new(),
+            via: Vec::new(),
         }
     }
 
