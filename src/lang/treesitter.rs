@@ -304,6 +304,15 @@ impl Walker<'_> {
             _ => None,
         }?;
         let text = self.text(target);
+        // `Service.prototype.refund = function () {}` (compiled classes) is a method.
+        if let Some((class, method)) = text.split_once(".prototype.") {
+            let class = class.rsplit('.').next().unwrap_or(class);
+            let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+            if ident(class) && ident(method) {
+                let at = target.start_byte() + text.rfind(method).unwrap_or(0);
+                return Some((format!("{class}.{method}"), at));
+            }
+        }
         let last = text
             .rsplit(['.', '>'])
             .next()
@@ -391,11 +400,12 @@ mod tests {
         let src = "class Pay { async create(a) { return 1 } }\n\
                    const handler = async (req) => { return 2 };\n\
                    module.exports.verifyHmac = function (x) {};\n\
+                   Pay.prototype.refund = function (x) {};\n\
                    app.post('/cb', (req, res) => {});\n\
                    function plain() {}\n";
         assert_eq!(
             names(Language::Javascript, src),
-            vec!["Pay.create", "handler", "verifyHmac", "plain"]
+            vec!["Pay.create", "handler", "verifyHmac", "Pay.refund", "plain"]
         );
     }
 
