@@ -13,6 +13,7 @@
 //! that mention an anchored file's module name have their imports parsed.
 
 pub mod imports;
+pub mod requests;
 
 use crate::finding::{Provider, Via};
 use crate::lang::Language;

@@ -307,7 +307,8 @@ impl Walker<'_> {
         // `Service.prototype.refund = function () {}` (compiled classes) is a method.
         if let Some((class, method)) = text.split_once(".prototype.") {
             let class = class.rsplit('.').next().unwrap_or(class);
-            let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+            let ident =
+                |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
             if ident(class) && ident(method) {
                 let at = target.start_byte() + text.rfind(method).unwrap_or(0);
                 return Some((format!("{class}.{method}"), at));

@@ -157,6 +157,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let mut code = files;
     code.extend(other_code.into_inner().unwrap());
     relink(rules, &mut results, &code, opts.walk.threads);
+    request_calls(&mut results, &code, opts.walk.threads);
     progress.finish();
 
     let files_matched = results.len();
@@ -243,6 +244,149 @@ fn relink(
         Some((entry.rel.clone(), result))
     });
     results.extend(relinked);
+}
+
+/// The provider graph's request edge: in every file with provider findings, the lines that send
+/// a request (an HTTP client call, or a call of a function that makes one there: the
+/// repository's own request helper) are touchpoints when their statement, or else their
+/// function, carries provider evidence; they take that evidence's category.
+fn request_calls(
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    let provider_files: Vec<&(Entry, Language)> = code
+        .iter()
+        .filter(|(e, _)| {
+            results
+                .get(&e.rel)
+                .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
+        })
+        .collect();
+    let parsed = crate::par::map(&provider_files, threads, |(entry, lang)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let view = build_view(*lang, &src);
+        let calls = graph::requests::library_calls(*lang, &src, &view);
+        Some((entry.rel.clone(), *lang, src, view, calls))
+    });
+    let mut helpers: BTreeMap<Language, Vec<String>> = BTreeMap::new();
+    for (_, lang, _, view, calls) in &parsed {
+        for call in calls {
+            if let Some(f) = view.function_at(call.callee.start) {
+                let name = view.functions()[f].short_name().to_string();
+                let names = helpers.entry(lang.family()).or_default();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    for (rel, lang, src, view, mut calls) in parsed {
+        let family_helpers = helpers.get(&lang.family()).map_or(&[][..], Vec::as_slice);
+        calls.extend(graph::requests::helper_calls(&src, &view, family_helpers));
+        let Some(result) = results.get_mut(&rel) else {
+            continue;
+        };
+        let lines = LineIndex::new(&src);
+        let builder = FindingBuilder {
+            rel: &rel,
+            src: &src,
+            view: &view,
+            lines: &lines,
+        };
+        let mut added = Vec::new();
+        for call in calls {
+            let at = call.callee.start;
+            let line = lines.line_of(at) + 1;
+            let function = view.function_at(at);
+            let Some((source, category)) =
+                request_evidence(&result.findings, &view, &lines, at, function)
+            else {
+                continue;
+            };
+            if result
+                .findings
+                .iter()
+                .chain(&added)
+                .any(|f: &Finding| f.line == line && f.category == category)
+            {
+                continue;
+            }
+            let message = match &call.helper {
+                Some(h) => format!(
+                    "Call of `{h}`, the repository's {} request helper",
+                    source.provider
+                ),
+                None => format!("Request to the {} API", source.provider),
+            };
+            let head = Head {
+                rule: format!("{}-request-call", source.provider.id()),
+                provider: source.provider,
+                category,
+                severity: source.severity,
+                confidence: Confidence::Medium,
+                message,
+                replacement: source.replacement.clone(),
+            };
+            let mut finding = builder.make(head, &call.callee, function);
+            if source.line != line {
+                finding.via.push(crate::finding::Via {
+                    path: rel.clone(),
+                    line: source.line,
+                    what: format!("the request carries {} ({})", source.rule, source.category),
+                });
+            }
+            added.push(finding);
+        }
+        result.findings.extend(added);
+        assign_fingerprints(&mut result.findings);
+    }
+}
+
+/// What a request is for, most telling first: the operation its path names; a request known
+/// only by its credentials, signing or callback handling goes to the provider's `endpoint`.
+const REQUEST_CATEGORIES: [Category; 6] = [
+    Category::WhiteLabel,
+    Category::StaticAddress,
+    Category::InvoiceCreation,
+    Category::PaymentLookup,
+    Category::Payout,
+    Category::Endpoint,
+];
+
+/// The provider evidence a request call at `at` carries, with the category the call takes: the
+/// findings in its statement, else those of its function.
+fn request_evidence<'a>(
+    findings: &'a [Finding],
+    view: &SyntaxView,
+    lines: &LineIndex,
+    at: usize,
+    function: Option<usize>,
+) -> Option<(&'a Finding, Category)> {
+    let live = findings.iter().filter(|f| f.severity > Severity::Info);
+    let stmt = view.statement_at(at).unwrap_or(at..at + 1);
+    let (first, last) = (lines.line_of(stmt.start) + 1, lines.line_of(stmt.end) + 1);
+    let rank = |f: &&Finding| {
+        REQUEST_CATEGORIES
+            .iter()
+            .position(|c| *c == f.category)
+            .unwrap_or(REQUEST_CATEGORIES.len())
+    };
+    let in_statement = live.clone().filter(|f| f.line >= first && f.line <= last);
+    let best = match in_statement.min_by_key(rank) {
+        Some(f) => f,
+        None => {
+            let name = &view.functions()[function?].name;
+            live.filter(|f| f.function.as_ref() == Some(name))
+                .min_by_key(rank)?
+        }
+    };
+    let category = if rank(&best) < REQUEST_CATEGORIES.len() {
+        best.category
+    } else {
+        Category::Endpoint
+    };
+    Some((best, category))
 }
 
 /// Counts a file that was not scanned, and names it when it could not even be read.
