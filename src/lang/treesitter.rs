@@ -76,6 +76,8 @@ const CLASS_KINDS: &[&str] = &[
     "object_declaration",
     "trait_declaration",
     "module",
+    "type_spec",
+    "type_alias_declaration",
 ];
 
 fn grammar(lang: Language) -> Option<tree_sitter::Language> {
@@ -99,6 +101,7 @@ pub struct Parsed {
     pub regions: Option<Vec<(Range<usize>, RegionKind)>>,
     pub functions: Vec<FunctionSpan>,
     pub statements: Vec<Range<usize>>,
+    pub classes: Vec<Range<usize>>,
 }
 
 /// What a node kind means to the walk, looked up by kind id: comparing every node's kind name
@@ -169,12 +172,14 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         region_end: 0,
         statements: Vec::new(),
         open: Vec::new(),
+        classes: Vec::new(),
     };
     walker.visit(&mut root.walk(), false);
     Some(Parsed {
         regions: (!root.has_error()).then_some(walker.regions),
         functions: walker.functions,
         statements: walker.statements,
+        classes: walker.classes,
     })
 }
 
@@ -192,6 +197,8 @@ struct Walker<'a> {
     statements: Vec<Range<usize>>,
     /// Statements being walked whose extent no block has cut yet.
     open: Vec<usize>,
+    /// Named classes, structs, interfaces, enums and type aliases.
+    classes: Vec<Range<usize>>,
 }
 
 impl Walker<'_> {
@@ -239,6 +246,7 @@ impl Walker<'_> {
                     .unwrap_or("")
                     .to_string();
                 scope = Some(Some(name));
+                self.classes.push(node.byte_range());
             }
         } else if let Some((name, name_at)) = self.function_name(node, role) {
             let name = match (self.scopes.last(), name.contains('.')) {

@@ -40,6 +40,9 @@ pub struct SyntaxView {
     /// Simple statements and the headers of compound ones, sorted by start: a finding covers
     /// the statement its token is in, so a call spread over lines is one finding.
     statements: Vec<Range<usize>>,
+    /// Named classes, structs, interfaces, enums and type aliases, sorted by start: a class
+    /// with provider evidence in its body is a provider type, like a function is.
+    classes: Vec<Range<usize>>,
 }
 
 impl SyntaxView {
@@ -58,6 +61,7 @@ impl SyntaxView {
             spans,
             functions,
             statements: Vec::new(),
+            classes: Vec::new(),
         }
     }
 
@@ -66,6 +70,25 @@ impl SyntaxView {
         statements.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         self.statements = statements;
         self
+    }
+
+    /// The same view, told where the classes are.
+    pub fn with_classes(mut self, mut classes: Vec<Range<usize>>) -> Self {
+        classes.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        self.classes = classes;
+        self
+    }
+
+    /// Index of the innermost class holding `offset`.
+    pub fn class_at(&self, offset: usize) -> Option<usize> {
+        let candidates = self.classes.partition_point(|c| c.start <= offset);
+        (0..candidates)
+            .rev()
+            .find(|&i| self.classes[i].contains(&offset))
+    }
+
+    pub fn classes(&self) -> &[Range<usize>] {
+        &self.classes
     }
 
     /// The innermost statement (or compound statement's header) that holds `offset`.
@@ -120,7 +143,9 @@ pub fn build_view(lang: Language, src: &str) -> SyntaxView {
             let regions = parsed
                 .regions
                 .unwrap_or_else(|| lexical::regions(lang, src));
-            SyntaxView::new(regions, parsed.functions).with_statements(parsed.statements)
+            SyntaxView::new(regions, parsed.functions)
+                .with_statements(parsed.statements)
+                .with_classes(parsed.classes)
         }
         None => SyntaxView::new(lexical::regions(lang, src), Vec::new()),
     }

@@ -117,6 +117,10 @@ pub struct Gated {
 struct Scopes {
     functions: HashSet<(usize, Provider)>,
     top_level: Vec<(usize, Provider)>,
+    /// Classes, structs and type aliases whose body (outside their methods) holds provider
+    /// evidence: request and response types, status enums, provider models. Their other
+    /// fields are the provider's too (`uuid`, a status member), as a function's lines are.
+    classes: HashSet<(usize, Provider)>,
 }
 
 impl Scopes {
@@ -129,13 +133,29 @@ impl Scopes {
         }
     }
 
-    /// Whether `function` (or a function enclosing it) or, at top level, a nearby line is
-    /// scoped to `provider`.
+    /// Scopes the class around `offset` (outside any function) to `provider`.
+    fn add_class(
+        &mut self,
+        view: &SyntaxView,
+        function: Option<usize>,
+        offset: usize,
+        provider: Provider,
+    ) {
+        if function.is_none() {
+            if let Some(k) = view.class_at(offset) {
+                self.classes.insert((k, provider));
+            }
+        }
+    }
+
+    /// Whether `function` (or a function enclosing it) or, at top level, a nearby line or the
+    /// class around `offset` is scoped to `provider`.
     fn covers(
         &self,
         view: &SyntaxView,
         function: Option<usize>,
         line: usize,
+        offset: usize,
         provider: Provider,
     ) -> bool {
         let functions = view.functions();
@@ -147,10 +167,14 @@ impl Scopes {
                     p == provider && outer.start <= inner.start && inner.end <= outer.end
                 })
             }
-            None => self
-                .top_level
-                .iter()
-                .any(|&(l, p)| p == provider && l.abs_diff(line) <= TOP_LEVEL_WINDOW),
+            None => {
+                self.top_level
+                    .iter()
+                    .any(|&(l, p)| p == provider && l.abs_diff(line) <= TOP_LEVEL_WINDOW)
+                    || view
+                        .class_at(offset)
+                        .is_some_and(|k| self.classes.contains(&(k, provider)))
+            }
         }
     }
 }
@@ -213,7 +237,9 @@ impl Opened {
                 Confidence::Low => false,
             };
             if scopes {
-                opened.all.add(c.function, c.line, rules[c.rule].provider);
+                let p = rules[c.rule].provider;
+                opened.all.add(c.function, c.line, p);
+                opened.all.add_class(view, c.function, c.span.start, p);
             }
         }
         // The functions of a module (`internal/cryptomus/client.go`, `oxapay_client.py`) or the
@@ -241,7 +267,9 @@ impl Opened {
         let provider = rules[c.rule].provider;
         self.file_scoped.contains(&provider)
             || (is_live(c) && self.commented.contains(&(c.line, provider)))
-            || self.by_calls.covers(view, c.function, c.line, provider)
+            || self
+                .by_calls
+                .covers(view, c.function, c.line, c.span.start, provider)
     }
 }
 
@@ -264,9 +292,13 @@ pub fn gate(rules: &[Rule], cands: Vec<Candidate>, opened: &Opened, view: &Synta
         .filter(|c| match rules[c.rule].confidence {
             Confidence::High => true,
             Confidence::Medium => opened.medium_ok(rules, view, c),
-            Confidence::Low => opened
-                .all
-                .covers(view, c.function, c.line, rules[c.rule].provider),
+            Confidence::Low => opened.all.covers(
+                view,
+                c.function,
+                c.line,
+                c.span.start,
+                rules[c.rule].provider,
+            ),
         })
         .map(|c| {
             let severity = if is_live(&c) {
@@ -304,6 +336,13 @@ pub fn generic_ranges(
                 lines.line_of(r.end.max(r.start + 1) - 1),
             )
         })
+        .chain(opened.all.classes.iter().map(|&(k, _)| {
+            let r = &view.classes()[k];
+            (
+                lines.line_of(r.start),
+                lines.line_of(r.end.max(r.start + 1) - 1),
+            )
+        }))
         .chain(opened.all.top_level.iter().map(|&(l, _)| {
             (
                 l.saturating_sub(TOP_LEVEL_WINDOW),
