@@ -14,6 +14,7 @@
 
 pub mod imports;
 pub mod requests;
+pub mod symbols;
 
 use crate::finding::{Provider, Via};
 use crate::lang::Language;
@@ -127,7 +128,7 @@ pub fn link(
 }
 
 /// The repository files `src` imports, each with the 1-based line of its import.
-fn resolved(index: &FileIndex, rel: &str, lang: Language, src: &str) -> Vec<(String, usize)> {
+pub fn resolved(index: &FileIndex, rel: &str, lang: Language, src: &str) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = imports::imports(lang, src)
         .iter()
         .flat_map(|i: &Import| {

@@ -157,6 +157,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let mut code = files;
     code.extend(other_code.into_inner().unwrap());
     relink(rules, &mut results, &code, opts.walk.threads);
+    symbol_uses(&mut results, &code, opts.walk.threads);
     request_calls(&mut results, &code, opts.walk.threads);
     progress.finish();
 
@@ -244,6 +245,164 @@ fn relink(
         Some((entry.rel.clone(), result))
     });
     results.extend(relinked);
+}
+
+/// What a constant or method-table entry may hold for its uses to be touchpoints: a value the
+/// migration replaces where it is used.
+/// Keys are left out: a key constant is passed along to every client call, and its definition
+/// and the request that sends it are the touchpoints already.
+const SYMBOL_CATEGORIES: [Category; 8] = [
+    Category::Endpoint,
+    Category::InvoiceCreation,
+    Category::WhiteLabel,
+    Category::StaticAddress,
+    Category::PaymentLookup,
+    Category::Payout,
+    Category::CallbackConfig,
+    Category::CheckoutRedirect,
+];
+
+/// The provider graph's symbol edge: a top-level or class-level definition whose line holds a
+/// provider value (`const INVOICE_URL = 'https://api.oxapay.com/...'`, `'createPayout' =>
+/// '/v1/payout'`) makes each use of its name a touchpoint, in its own file and in the files that
+/// import it or share its Go package.
+fn symbol_uses(
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    use graph::symbols::{defined_name, moves_only, uses, Kind};
+    let mut symbols: Vec<(String, Kind, Finding)> = Vec::new();
+    for (entry, _) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
+        let defining: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| {
+                f.severity > Severity::Info
+                    && f.function.is_none()
+                    && SYMBOL_CATEGORIES.contains(&f.category)
+            })
+            .collect();
+        if defining.is_empty() {
+            continue;
+        }
+        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+            continue;
+        };
+        let lines: Vec<&str> = src.lines().collect();
+        for f in defining {
+            let Some(line) = lines.get(f.line - 1) else {
+                continue;
+            };
+            let Some((name, kind, value_at)) = defined_name(line) else {
+                continue;
+            };
+            // The provider token must be in the value, not in the name or before it.
+            let token_at = line
+                .char_indices()
+                .nth(f.column - 1)
+                .map_or(line.len(), |(i, _)| i);
+            if token_at >= value_at
+                && !symbols
+                    .iter()
+                    .any(|(n, _, d)| *n == name && d.path == f.path)
+            {
+                symbols.push((name, kind, f.clone()));
+            }
+        }
+    }
+    if symbols.is_empty() {
+        return;
+    }
+    let names = aho_corasick::AhoCorasick::new(symbols.iter().map(|(n, _, _)| n.as_str()))
+        .expect("identifiers form a valid automaton");
+    let index = graph::imports::FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
+    let used = crate::par::map(code, threads, |(entry, lang)| {
+        let bytes = std::fs::read(&entry.path).ok()?;
+        let mentioned: Vec<usize> = names
+            .find_overlapping_iter(&bytes)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        if mentioned.is_empty() {
+            return None;
+        }
+        let src = String::from_utf8(bytes).ok()?;
+        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
+            .into_iter()
+            .map(|(t, _)| t)
+            .chain(if lang.family() == Language::Go {
+                index.package_mates(&entry.rel)
+            } else {
+                Vec::new()
+            })
+            .collect();
+        let reachable: Vec<usize> = symbols
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, _, def))| {
+                mentioned.contains(i) && (def.path == entry.rel || imported.contains(&def.path))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if reachable.is_empty() {
+            return None;
+        }
+        let view = build_view(*lang, &src);
+        let lines = LineIndex::new(&src);
+        let builder = FindingBuilder {
+            rel: &entry.rel,
+            src: &src,
+            view: &view,
+            lines: &lines,
+        };
+        let mut found = Vec::new();
+        for i in reachable {
+            let (name, kind, def) = &symbols[i];
+            for at in uses(&src, &view, name, *kind) {
+                let line = lines.line_of(at) + 1;
+                let text = &src[lines.line_range(&src, line - 1)];
+                if (def.path == entry.rel && line == def.line) || moves_only(text) {
+                    continue;
+                }
+                let head = Head {
+                    rule: format!("{}-symbol-use", def.provider.id()),
+                    provider: def.provider,
+                    category: def.category,
+                    severity: def.severity,
+                    confidence: Confidence::Medium,
+                    message: format!("Uses `{name}` ({} {} value)", def.provider, def.category),
+                    replacement: def.replacement.clone(),
+                };
+                let mut finding = builder.make(head, &(at..at + name.len()), view.function_at(at));
+                finding.via.push(crate::finding::Via {
+                    path: def.path.clone(),
+                    line: def.line,
+                    what: format!("{name} is defined here ({})", def.rule),
+                });
+                found.push(finding);
+            }
+        }
+        Some((entry.rel.clone(), found))
+    });
+    for (rel, found) in used {
+        let result = results.entry(rel).or_insert_with(|| FileResult {
+            findings: Vec::new(),
+            defs: Vec::new(),
+        });
+        for f in found {
+            if !result
+                .findings
+                .iter()
+                .any(|g| g.line == f.line && g.category == f.category)
+            {
+                result.findings.push(f);
+            }
+        }
+        assign_fingerprints(&mut result.findings);
+    }
 }
 
 /// The provider graph's request edge: in every file with provider findings, the lines that send
