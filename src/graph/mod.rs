@@ -14,6 +14,7 @@
 
 pub mod imports;
 pub mod requests;
+pub mod routes;
 pub mod symbols;
 
 use crate::finding::{Provider, Via};

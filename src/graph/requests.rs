@@ -193,12 +193,43 @@ pub fn helper_calls(src: &str, view: &SyntaxView, helpers: &[String]) -> Vec<Req
             view.region_at(m.start()) == RegionKind::Code
                 && !view.functions().iter().any(|f| f.name_at == m.start())
                 && !defined_here(src, m.start())
+                && (!GENERIC_VERBS.contains(&m.as_str()) || own_receiver(src, m.start()))
         })
         .map(|m| RequestCall {
             callee: m.range(),
             helper: Some(m.as_str().to_string()),
         })
         .collect()
+}
+
+/// Helper names that other objects have too (`res.send('ok')`, `cache.get(k)`): a call of
+/// one is the helper's only through the helper's own object or as a bare call.
+const GENERIC_VERBS: &[&str] = &[
+    "send", "get", "post", "put", "patch", "delete", "request", "fetch", "call", "execute", "do",
+    "query", "run", "make",
+];
+
+/// Whether the call at `start` is bare or through `this`/`self`, or through a one- or
+/// two-letter receiver (Go's `c.fetch(...)` in a method of `c`).
+fn own_receiver(src: &str, start: usize) -> bool {
+    let before = src[..start].trim_end();
+    let Some(receiver) = ["?->", "->", "?.", "::", "."]
+        .iter()
+        .find_map(|op| before.strip_suffix(op))
+    else {
+        return true;
+    };
+    let name_start = receiver
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |i| i + 1);
+    let name = &receiver[name_start..];
+    // A class (`OxaRequest::send(...)`) is the helper's own; an instance of something else
+    // (`res.send('ok')`) is not, unless it is a Go method's one- or two-letter receiver.
+    matches!(
+        name,
+        "this" | "$this" | "self" | "static" | "parent" | "cls"
+    ) || name.starts_with(|c: char| c.is_ascii_uppercase())
+        || (!name.is_empty() && name.len() <= 2 && name.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 /// `def request(`, `function request(`, `func (c *C) fetch(`: a definition, not a call.
@@ -246,6 +277,9 @@ mod tests {
         let view = build_view(Language::Javascript, src);
         let calls = helper_calls(src, &view, &["request".to_string()]);
         assert_eq!(calls.len(), 1);
+        let other = "res.status(200).send('ok');\nsend('/payment', b);\n";
+        let view = build_view(Language::Javascript, other);
+        assert_eq!(helper_calls(other, &view, &["send".to_string()]).len(), 1);
         assert_eq!(src[..calls[0].callee.start].lines().count(), 3);
     }
 }

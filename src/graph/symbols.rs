@@ -111,10 +111,11 @@ pub fn defined_name(line: &str) -> Option<(String, Kind, usize)> {
         .then(|| (name.to_string(), kind, value_at))
 }
 
-/// Whether a use on `line` only moves the name around (`import`, `export { X }`, `use`,
-/// `require`): the definition and the real uses are the touchpoints.
-pub fn moves_only(line: &str) -> bool {
-    let t = line.trim_start();
+/// Whether a use in `statement` only moves the name around (`import`, `export { X }`, `use`,
+/// `const { X } = require(...)`, `module.exports = { X }`): the definition and the real uses
+/// are the touchpoints.
+pub fn moves_only(statement: &str) -> bool {
+    let t = statement.trim_start();
     [
         "import ",
         "export {",
@@ -122,10 +123,12 @@ pub fn moves_only(line: &str) -> bool {
         "use ",
         "require",
         "module.exports",
+        "exports.",
         "#include",
     ]
     .iter()
     .any(|p| t.starts_with(p))
+        || t.contains("= require(")
 }
 
 /// Offsets in `src` where `name` is used as `kind` says: as a whole identifier in code, or as a

@@ -35,7 +35,7 @@ const WRAPPER_CATEGORIES: [Category; 10] = [
 ];
 
 /// Names too common to treat as a wrapper's, even when a wrapper defines them.
-const COMMON_NAMES: &[&str] = &[
+pub const COMMON_NAMES: &[&str] = &[
     "__init__",
     "__call__",
     "constructor",
@@ -121,6 +121,8 @@ struct Scopes {
     /// evidence: request and response types, status enums, provider models. Their other
     /// fields are the provider's too (`uuid`, a status member), as a function's lines are.
     classes: HashSet<(usize, Provider)>,
+    /// Byte ranges the provider graph lends a provider: a webhook handler reached by its route.
+    regions: Vec<(Range<usize>, Provider)>,
 }
 
 impl Scopes {
@@ -159,7 +161,11 @@ impl Scopes {
         provider: Provider,
     ) -> bool {
         let functions = view.functions();
-        match function {
+        let lent = self
+            .regions
+            .iter()
+            .any(|(r, p)| *p == provider && r.contains(&offset));
+        lent || match function {
             Some(f) => {
                 let inner = &functions[f].range;
                 self.functions.iter().any(|&(g, p)| {
@@ -198,6 +204,7 @@ impl Opened {
     /// An anchor scopes its whole file for medium terms; a wrapper call is weaker evidence and
     /// scopes only its own function. `named` are the providers the file's path names
     /// ([`named_by_path`]).
+    /// `lent` are byte ranges the provider graph scopes (a webhook handler reached by route).
     pub fn new(
         rules: &[Rule],
         cands: &[Candidate],
@@ -205,6 +212,7 @@ impl Opened {
         wrappers: &[WrapperDef],
         view: &SyntaxView,
         named: &[Provider],
+        lent: &[(Range<usize>, Provider)],
     ) -> Self {
         let anchored: HashSet<Provider> = cands
             .iter()
@@ -220,7 +228,10 @@ impl Opened {
             .filter(|c| !is_live(c) && rules[c.rule].confidence == Confidence::High)
             .map(|c| (c.line, rules[c.rule].provider))
             .collect();
-        let mut by_calls = Scopes::default();
+        let mut by_calls = Scopes {
+            regions: lent.to_vec(),
+            ..Scopes::default()
+        };
         for call in calls {
             by_calls.add(call.function, call.line, wrappers[call.def].provider);
         }
@@ -336,6 +347,12 @@ pub fn generic_ranges(
                 lines.line_of(r.end.max(r.start + 1) - 1),
             )
         })
+        .chain(opened.all.regions.iter().map(|(r, _)| {
+            (
+                lines.line_of(r.start),
+                lines.line_of(r.end.max(r.start + 1) - 1),
+            )
+        }))
         .chain(opened.all.classes.iter().map(|&(k, _)| {
             let r = &view.classes()[k];
             (

@@ -154,11 +154,16 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
         }
         defs = refined;
     }
+    // The graph's passes keep the first of equal candidates, so their input is in path order:
+    // output must not depend on which walker thread saw a file first.
     let mut code = files;
     code.extend(other_code.into_inner().unwrap());
+    code.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
     relink(rules, &mut results, &code, opts.walk.threads);
+    route_handlers(rules, &mut results, &code, opts.walk.threads);
     symbol_uses(&mut results, &code, opts.walk.threads);
     request_calls(&mut results, &code, opts.walk.threads);
+    imported_calls(&mut results, &code, opts.walk.threads);
     progress.finish();
 
     let files_matched = results.len();
@@ -227,21 +232,16 @@ fn relink(
         .collect();
     let relinked = crate::par::map(&linked, threads, |((entry, lang), link)| {
         let src = std::fs::read_to_string(&entry.path).ok()?;
-        let mut result = analyze_linked(rules, &entry.rel, *lang, &src, &wrappers, &link.providers);
-        let before: std::collections::HashSet<(usize, &str)> = results
-            .get(&entry.rel)
-            .map(|r| {
-                r.findings
-                    .iter()
-                    .map(|f| (f.line, f.rule.as_str()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for f in &mut result.findings {
-            if !before.contains(&(f.line, f.rule.as_str())) {
-                f.via.push(link.via.clone());
-            }
-        }
+        let lent = Lent {
+            providers: link.providers.clone(),
+            regions: Vec::new(),
+        };
+        let result = analyze_linked(rules, &entry.rel, *lang, &src, &wrappers, &lent);
+        let result = with_provenance(
+            result,
+            results.get(&entry.rel),
+            std::slice::from_ref(&link.via),
+        );
         Some((entry.rel.clone(), result))
     });
     results.extend(relinked);
@@ -363,8 +363,10 @@ fn symbol_uses(
             let (name, kind, def) = &symbols[i];
             for at in uses(&src, &view, name, *kind) {
                 let line = lines.line_of(at) + 1;
-                let text = &src[lines.line_range(&src, line - 1)];
-                if (def.path == entry.rel && line == def.line) || moves_only(text) {
+                let statement = view
+                    .statement_at(at)
+                    .unwrap_or_else(|| lines.line_range(&src, line - 1));
+                if (def.path == entry.rel && line == def.line) || moves_only(&src[statement]) {
                     continue;
                 }
                 let head = Head {
@@ -548,6 +550,407 @@ fn request_evidence<'a>(
     Some((best, category))
 }
 
+/// `result` with `via` on the findings `before` (the file's earlier result) did not have: what
+/// the graph's edge added says how it was reached.
+fn with_provenance(
+    mut result: FileResult,
+    before: Option<&FileResult>,
+    via: &[crate::finding::Via],
+) -> FileResult {
+    let known: std::collections::HashSet<(usize, &str)> = before
+        .map(|r| {
+            r.findings
+                .iter()
+                .map(|f| (f.line, f.rule.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for f in &mut result.findings {
+        if !known.contains(&(f.line, f.rule.as_str())) && f.via.is_empty() {
+            f.via.extend(via.iter().cloned());
+        }
+    }
+    // Findings another edge derived are not any rule's and survive re-analysis.
+    if let Some(before) = before {
+        for f in &before.findings {
+            if !f.via.is_empty()
+                && !result
+                    .findings
+                    .iter()
+                    .any(|g| g.line == f.line && g.rule == f.rule)
+            {
+                result.findings.push(f.clone());
+            }
+        }
+    }
+    result
+}
+
+/// A webhook handler the route edge found: its byte range, the target it serves (index into
+/// the wanted targets), and the file and 1-based line of its route (0: named elsewhere).
+type Handler = (std::ops::Range<usize>, usize, String, usize);
+
+/// The provider graph's route edge: the callback URLs the app sends name paths; the routes
+/// registered for them are webhook handlers, analysed again with the handler scoped to the
+/// provider, so their status checks, replies and missing signature checks are found.
+fn route_handlers(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    use graph::routes::{hook_handlers, registrations, targets, Target};
+    let mut wanted: Vec<(Target, Finding)> = Vec::new();
+    for (entry, _) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
+        let config: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info && f.category == Category::CallbackConfig)
+            .collect();
+        if config.is_empty() {
+            continue;
+        }
+        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+            continue;
+        };
+        let lines: Vec<&str> = src.lines().collect();
+        for f in config {
+            for t in targets(lines.get(f.line - 1).unwrap_or(&"")) {
+                if !wanted.iter().any(|(w, _)| *w == t) {
+                    wanted.push((t, f.clone()));
+                }
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    let finder = aho_corasick::AhoCorasick::new(wanted.iter().map(|(t, _)| t.literal()))
+        .expect("literals form a valid automaton");
+    // Registrations, with the handlers they name resolved in their own file first.
+    let found = crate::par::map(code, threads, |(entry, lang)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        if !finder.is_match(&src) {
+            return None;
+        }
+        let view = build_view(*lang, &src);
+        let lines = LineIndex::new(&src);
+        let mut regions: Vec<Handler> = Vec::new();
+        let mut names: Vec<(graph::routes::Named, usize)> = Vec::new();
+        for (i, (target, _)) in wanted.iter().enumerate() {
+            let regs = match target {
+                Target::Path(_) => registrations(&src, &view, target),
+                Target::Hook(h) => hook_handlers(&src, &view, h),
+            };
+            for reg in regs {
+                let route_line = lines.line_of(reg.at) + 1;
+                if let Some(body) = reg.body {
+                    regions.push((body, i, entry.rel.clone(), route_line));
+                }
+                for name in reg.names {
+                    match view
+                        .functions()
+                        .iter()
+                        .find(|f| name.is(&f.name, &entry.rel))
+                    {
+                        Some(f) => {
+                            regions.push((f.range.clone(), i, entry.rel.clone(), route_line))
+                        }
+                        None => names.push((name, i)),
+                    }
+                }
+            }
+        }
+        (!regions.is_empty() || !names.is_empty()).then(|| (entry.rel.clone(), regions, names))
+    });
+    let mut by_file: BTreeMap<String, Vec<Handler>> = BTreeMap::new();
+    for (rel, regions, _) in &found {
+        by_file
+            .entry(rel.clone())
+            .or_default()
+            .extend(regions.iter().cloned());
+    }
+    // Handlers named in one file and defined in another (a controller's method).
+    let elsewhere: Vec<(graph::routes::Named, usize, String)> = found
+        .iter()
+        .flat_map(|(rel, _, names)| names.iter().map(move |(n, i)| (n.clone(), *i, rel.clone())))
+        .collect();
+    if !elsewhere.is_empty() {
+        let names =
+            aho_corasick::AhoCorasick::new(elsewhere.iter().map(|(n, _, _)| n.name.as_str()))
+                .expect("identifiers form a valid automaton");
+        let defined = crate::par::map(code, threads, |(entry, lang)| {
+            let src = std::fs::read_to_string(&entry.path).ok()?;
+            if !names.is_match(&src) {
+                return None;
+            }
+            let view = build_view(*lang, &src);
+            let hits: Vec<Handler> = elsewhere
+                .iter()
+                .flat_map(|(name, i, route_file)| {
+                    view.functions()
+                        .iter()
+                        .filter(|f| name.is(&f.name, &entry.rel))
+                        .map(|f| (f.range.clone(), *i, route_file.clone(), 0))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (!hits.is_empty()).then(|| (entry.rel.clone(), hits))
+        });
+        for (rel, hits) in defined {
+            by_file.entry(rel).or_default().extend(hits);
+        }
+    }
+    let handled: Vec<(&(Entry, Language), Vec<Handler>)> = code
+        .iter()
+        .filter_map(|file| by_file.remove(&file.0.rel).map(|h| (file, h)))
+        .collect();
+    let wrappers = WrapperIndex::new(results.values().flat_map(|r| r.defs.clone()).collect());
+    let reanalysed = crate::par::map(&handled, threads, |((entry, lang), handlers)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let mut lent = Lent::default();
+        let mut via = Vec::new();
+        for (range, i, route_file, route_line) in handlers {
+            let (target, config) = &wanted[*i];
+            // Only the handler is the provider's: the file's other routes are the app's.
+            lent.regions.push((range.clone(), config.provider));
+            if via.is_empty() {
+                via.push(crate::finding::Via {
+                    path: config.path.clone(),
+                    line: config.line,
+                    what: format!("callback URL names /{}", target.literal()),
+                });
+                if *route_line > 0 {
+                    via.push(crate::finding::Via {
+                        path: route_file.clone(),
+                        line: *route_line,
+                        what: format!("route for /{} registered here", target.literal()),
+                    });
+                }
+            }
+        }
+        let mut result = analyze_linked(rules, &entry.rel, *lang, &src, &wrappers, &lent);
+        unverified_handlers(&mut result, &entry.rel, *lang, &src, handlers, &wanted);
+        Some((
+            entry.rel.clone(),
+            with_provenance(result, results.get(&entry.rel), &via),
+        ))
+    });
+    results.extend(reanalysed);
+}
+
+/// The provider operations a client function performs, most telling first: its callers
+/// elsewhere are touchpoints of that operation.
+const CALLED_CATEGORIES: [Category; 5] = [
+    Category::WhiteLabel,
+    Category::StaticAddress,
+    Category::InvoiceCreation,
+    Category::PaymentLookup,
+    Category::Payout,
+];
+
+/// The provider graph's call edge: a function of a provider client module (a file that holds
+/// the provider's host, keys or signing) whose findings name an operation (`lookup` sends a
+/// payment-info request) is a touchpoint wherever a file that imports the module calls it,
+/// even when neither file is named after the provider. The app's own services that call such
+/// a client are not clients themselves: their callers are not reported.
+fn imported_calls(
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    // (short name, defining file, its best finding)
+    let mut defs: Vec<(String, String, Finding)> = Vec::new();
+    for (entry, _) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
+        // A client holds the provider's base URL, keys or signing (issue's class 4).
+        let client = r.findings.iter().any(|f| {
+            f.severity > Severity::Info
+                && matches!(
+                    f.category,
+                    Category::Endpoint | Category::Credentials | Category::RequestSigning
+                )
+        });
+        if !client {
+            continue;
+        }
+        let mut by_fn: BTreeMap<&str, &Finding> = BTreeMap::new();
+        for f in r.findings.iter().filter(|f| f.severity > Severity::Info) {
+            let (Some(name), Some(rank)) = (
+                f.function.as_deref(),
+                CALLED_CATEGORIES.iter().position(|c| *c == f.category),
+            ) else {
+                continue;
+            };
+            let better = by_fn.get(name).is_none_or(|g| {
+                CALLED_CATEGORIES.iter().position(|c| *c == g.category) > Some(rank)
+            });
+            if better {
+                by_fn.insert(name, f);
+            }
+        }
+        for (name, f) in by_fn {
+            let short = name.rsplit('.').next().unwrap_or(name);
+            if short.len() >= 4 && !context::COMMON_NAMES.contains(&short) {
+                defs.push((short.to_string(), entry.rel.clone(), f.clone()));
+            }
+        }
+    }
+    if defs.is_empty() {
+        return;
+    }
+    let names = aho_corasick::AhoCorasick::new(defs.iter().map(|(n, _, _)| n.as_str()))
+        .expect("identifiers form a valid automaton");
+    let index = graph::imports::FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
+    let found = crate::par::map(code, threads, |(entry, lang)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        if !names.is_match(&src) {
+            return None;
+        }
+        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        let reachable: Vec<&(String, String, Finding)> = defs
+            .iter()
+            .filter(|(_, path, _)| imported.contains(path))
+            .collect();
+        if reachable.is_empty() {
+            return None;
+        }
+        let view = build_view(*lang, &src);
+        let lines = LineIndex::new(&src);
+        let builder = FindingBuilder {
+            rel: &entry.rel,
+            src: &src,
+            view: &view,
+            lines: &lines,
+        };
+        let mut out = Vec::new();
+        for (name, path, def) in reachable {
+            let callee = graph::symbols::uses(&src, &view, name, graph::symbols::Kind::Identifier);
+            for at in callee {
+                let defines = view.functions().iter().any(|f| f.name_at == at);
+                if defines || !src[at + name.len()..].trim_start().starts_with('(') {
+                    continue;
+                }
+                let head = Head {
+                    rule: format!("{}-imported-call", def.provider.id()),
+                    provider: def.provider,
+                    category: def.category,
+                    severity: def.severity,
+                    confidence: Confidence::Medium,
+                    message: format!(
+                        "Calls `{name}` ({path}), which does {} {} work",
+                        def.provider, def.category
+                    ),
+                    replacement: def.replacement.clone(),
+                };
+                let mut finding = builder.make(head, &(at..at + name.len()), view.function_at(at));
+                finding.via.push(crate::finding::Via {
+                    path: path.clone(),
+                    line: def.line,
+                    what: format!("`{name}` does {} ({})", def.category, def.rule),
+                });
+                out.push(finding);
+            }
+        }
+        (!out.is_empty()).then(|| (entry.rel.clone(), out))
+    });
+    for (rel, found) in found {
+        let result = results.entry(rel).or_insert_with(|| FileResult {
+            findings: Vec::new(),
+            defs: Vec::new(),
+        });
+        for f in found {
+            if !result.findings.iter().any(|g| g.line == f.line) {
+                result.findings.push(f);
+            }
+        }
+        assign_fingerprints(&mut result.findings);
+    }
+}
+
+/// A webhook handler reached by the callback URL with no signature check in it is the riskiest
+/// touchpoint there is: anyone who finds the route can mark orders paid. It is reported on the
+/// route (or, for a handler named elsewhere, on the handler's first line).
+fn unverified_handlers(
+    result: &mut FileResult,
+    rel: &str,
+    lang: Language,
+    src: &str,
+    handlers: &[Handler],
+    wanted: &[(graph::routes::Target, Finding)],
+) {
+    let view = build_view(lang, src);
+    let lines = LineIndex::new(src);
+    let builder = FindingBuilder {
+        rel,
+        src,
+        view: &view,
+        lines: &lines,
+    };
+    for (range, i, route_file, route_line) in handlers {
+        let (first, last) = (lines.line_of(range.start) + 1, lines.line_of(range.end) + 1);
+        let verifies = result.findings.iter().any(|f| {
+            f.category == Category::CallbackVerification && f.line >= first && f.line <= last
+        });
+        let config = &wanted[*i].1;
+        if verifies
+            || result
+                .findings
+                .iter()
+                .all(|f| f.provider != config.provider)
+        {
+            continue;
+        }
+        let at = if route_file == rel && *route_line > 0 {
+            lines.line_range(src, route_line - 1).start
+        } else {
+            range.start
+        };
+        let at = at + (src[at..].len() - src[at..].trim_start().len());
+        let (check, replacement) = match config.provider {
+            Provider::Oxapay => (
+                "the HMAC header (HMAC-SHA512 of the raw body)",
+                "Verify every callback before trusting it: HMAC-SHA512 of the raw body against the HMAC header for legacy OxaPay, x-makepay-signature (HMAC-SHA256 over \"{t}.{raw body}\") for MakePay.",
+            ),
+            Provider::Cryptomus => (
+                "the body's sign (MD5 of base64 JSON plus the key)",
+                "Verify every webhook before trusting it: the body's sign for legacy Cryptomus, x-makepay-signature (HMAC-SHA256 over \"{t}.{raw body}\") for MakePay.",
+            ),
+        };
+        let head = Head {
+            rule: format!("{}-unverified-webhook-route", config.provider.id()),
+            provider: config.provider,
+            category: Category::CallbackVerification,
+            severity: Severity::Error,
+            confidence: Confidence::Medium,
+            message: format!(
+                "Webhook handler for the {} callback URL never checks {check}",
+                config.provider
+            ),
+            replacement: replacement.to_string(),
+        };
+        let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+        let function = view.function_at(at);
+        let finding = builder.make(head, &(at..end), function);
+        if !result
+            .findings
+            .iter()
+            .any(|f| f.line == finding.line && f.category == finding.category)
+        {
+            result.findings.push(finding);
+        }
+    }
+    assign_fingerprints(&mut result.findings);
+}
+
 /// Counts a file that was not scanned, and names it when it could not even be read.
 fn note_skip(entry: &Entry, skip: Skip, skips: &SkipCounts, warnings: &Mutex<Vec<String>>) {
     skips.count(skip);
@@ -590,19 +993,28 @@ fn analyze(
     src: &str,
     wrappers: &WrapperIndex,
 ) -> FileResult {
-    analyze_linked(rules, rel, lang, src, wrappers, &[])
+    analyze_linked(rules, rel, lang, src, wrappers, &Lent::default())
 }
 
-/// [`analyze`] for a file the provider graph linked to provider code (`linked`: the providers
-/// of the files it imports or is imported by): their medium terms count as in a file whose
-/// path names the provider.
+/// What the provider graph lends a file it reached along an edge.
+#[derive(Debug, Clone, Default)]
+struct Lent {
+    /// Providers of the files it imports or is imported by, or whose callbacks it handles:
+    /// their medium terms count as in a file whose path names the provider.
+    providers: Vec<Provider>,
+    /// Byte ranges that are the provider's code (webhook handlers reached by route): generic
+    /// terms count there as in a function that names the provider.
+    regions: Vec<(std::ops::Range<usize>, Provider)>,
+}
+
+/// [`analyze`] with what the provider graph lends the file.
 fn analyze_linked(
     rules: &RuleSet,
     rel: &str,
     lang: Language,
     src: &str,
     wrappers: &WrapperIndex,
-    linked: &[Provider],
+    lent: &Lent,
 ) -> FileResult {
     let view = build_view(lang, src);
     let lines = LineIndex::new(src);
@@ -624,12 +1036,12 @@ fn analyze_linked(
     });
     let mut named = context::named_by_path(rel);
     named.extend(
-        linked
+        lent.providers
             .iter()
             .filter(|p| !named.contains(p))
             .collect::<Vec<_>>(),
     );
-    let anchored = !cands.is_empty() || !named.is_empty();
+    let anchored = !cands.is_empty() || !named.is_empty() || !lent.regions.is_empty();
     let called = wrappers.serves(lang) && wrappers.called_in(src);
     let in_context = anchored || called;
     if in_context {
@@ -654,7 +1066,15 @@ fn analyze_linked(
         } else {
             Vec::new()
         };
-        let opened = Opened::new(all, &cands, &calls, &index.defs, &view, &named);
+        let opened = Opened::new(
+            all,
+            &cands,
+            &calls,
+            &index.defs,
+            &view,
+            &named,
+            &lent.regions,
+        );
         if in_context {
             let within = generic_ranges(&opened, &view, src, &lines);
             if within != generic_within {
@@ -987,7 +1407,7 @@ rules:
             present: &present,
         };
         let cands = candidates(rules.rules(), &file, |r| r.confidence > Confidence::Low);
-        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view, &[]);
+        let opened = Opened::new(rules.rules(), &cands, &[], &[], &view, &[], &[]);
         let within = generic_ranges(&opened, &view, &src, &lines);
         let text: Vec<&str> = within.iter().map(|r| &src[r.clone()]).collect();
         assert_eq!(text.len(), 2, "{text:?}");

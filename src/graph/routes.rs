@@ -1,0 +1,322 @@
+//! Webhook handlers reached by route: the callback URL the app sends the provider names a path
+//! (`callback_url: `${APP_URL}/webhooks/payments``), and the route the framework registers for
+//! that path is the provider's webhook handler, whether or not its file names the provider. Its
+//! status checks, signature check (or lack of one) and reply are touchpoints.
+
+use crate::lang::{RegionKind, SyntaxView};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Where the provider's callbacks arrive, as the app wrote it in the callback URL.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A path, without leading or trailing slashes: `webhooks/payments`.
+    Path(String),
+    /// A WooCommerce API hook (`?wc-api=WC_Gateway_X` → `woocommerce_api_wc_gateway_x`).
+    Hook(String),
+}
+
+impl Target {
+    pub fn literal(&self) -> &str {
+        match self {
+            Target::Path(p) | Target::Hook(p) => p,
+        }
+    }
+}
+
+fn string_literal() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"['"`]([^'"`\n]*)['"`]"#).expect("valid"))
+}
+
+/// The callback targets a callback-config line names. Only webhook URLs lead to handlers: a
+/// return or success URL leads to the buyer's page.
+pub fn targets(line: &str) -> Vec<Target> {
+    let mut out = Vec::new();
+    let lower = line.to_ascii_lowercase();
+    let webhook = ["callback", "webhook", "ipn", "notif", "wc-api"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let buyer = ["return", "success", "cancel", "redirect", "fail", "thank"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if !webhook || buyer {
+        return out;
+    }
+    for caps in string_literal().captures_iter(line) {
+        let text = &caps[1];
+        if let Some(hook) = text
+            .split(['?', '&'])
+            .find_map(|q| q.strip_prefix("wc-api="))
+        {
+            out.push(Target::Hook(format!(
+                "woocommerce_api_{}",
+                hook.to_ascii_lowercase()
+            )));
+            continue;
+        }
+        let lower = text.to_ascii_lowercase();
+        if lower.contains("oxapay.com") || lower.contains("cryptomus.com") {
+            continue;
+        }
+        // After a scheme and host, or a template prefix (`${APP_URL}`), keep the path.
+        let rest = match text.find("://") {
+            Some(i) => text[i + 3..].find('/').map_or("", |j| &text[i + 3 + j..]),
+            None => text.rsplit_once('}').map_or(text, |(_, r)| r),
+        };
+        let path = rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_matches('/');
+        let useful = text.contains('/') && path.len() >= 3;
+        let word = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c))
+        };
+        if useful && word(path) && path.split('/').any(|seg| seg.len() >= 3) {
+            out.push(Target::Path(path.to_string()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A route registration for a target, and the handler it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// Where the path or hook literal is.
+    pub at: usize,
+    /// An inline handler's body (a closure or block after the path).
+    pub body: Option<Range<usize>>,
+    /// Functions the registration names (`[WebhookController::class, 'handle']` → `handle`,
+    /// `views.cryptomus_webhook` → `cryptomus_webhook`), or the decorated function's name.
+    pub names: Vec<Named>,
+}
+
+/// A handler named by a registration, with the class or controller it belongs to when the
+/// registration says (`to: "oxapay_webhooks#create"` is `create` of `OxapayWebhooksController`,
+/// not every `create` in the app).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub qualifier: Option<String>,
+    pub name: String,
+}
+
+impl Named {
+    /// Whether the function `qualified` (`Class.method`) in the file at `path` is this handler.
+    pub fn is(&self, qualified: &str, path: &str) -> bool {
+        let short = qualified.rsplit('.').next().unwrap_or(qualified);
+        if short != self.name {
+            return false;
+        }
+        let Some(q) = &self.qualifier else {
+            return true;
+        };
+        let fold = |s: &str| s.to_ascii_lowercase().replace(['_', '-'], "");
+        let q = fold(q);
+        let class = qualified.rsplit_once('.').map_or("", |(c, _)| c);
+        fold(class).contains(&q) || fold(path).contains(&q)
+    }
+}
+
+fn named_handler() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"(?:(\w+)::class\s*,\s*['"](\w+)['"]|['"](?:[\w\\/]*[\\/])?(\w+)[@#](\w+)['"]|\$this\s*,\s*['"](\w+)['"]|,\s*(?:[\w$]+[.:>-]+)*(\w+)\s*[,)])"#,
+        )
+        .expect("valid")
+    })
+}
+
+/// Registrations of `target` in `src`: string literals equal to the target (slashes aside) in
+/// a call, decorator or annotation.
+pub fn registrations(src: &str, view: &SyntaxView, target: &Target) -> Vec<Registration> {
+    let lit = target.literal();
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    for (at, _) in src.match_indices(lit) {
+        if view.region_at(at) != RegionKind::String {
+            continue;
+        }
+        // The literal is the whole string, give or take its slashes.
+        let open = src[..at].trim_end_matches('/');
+        let close = src[at + lit.len()..].trim_start_matches('/');
+        let quote = open.as_bytes().last().copied();
+        if !matches!(quote, Some(b'\'' | b'"' | b'`')) || close.as_bytes().first().copied() != quote
+        {
+            continue;
+        }
+        let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+        let line = &src[line_start..line_end];
+        let before = line[..at - line_start].trim_start();
+        let decorated =
+            before.starts_with('@') || before.starts_with("#[") || before.starts_with('[');
+        if !decorated
+            && !before.contains('(')
+            && !before.starts_with("post ")
+            && !before.starts_with("match ")
+        {
+            continue;
+        }
+        // Just past the closing quote (`close` is a suffix of `src`).
+        let after_at = src.len() - close.len() + 1;
+        let mut names = Vec::new();
+        let mut body = None;
+        if decorated {
+            if let Some(f) = view.functions().iter().find(|f| f.name_at > line_end) {
+                names.push(Named {
+                    qualifier: f.name.rsplit_once('.').map(|(c, _)| c.to_string()),
+                    name: f.short_name().to_string(),
+                });
+            }
+        } else {
+            let rest = &src[after_at.min(src.len())..line_end];
+            names.extend(named_in(rest));
+            body = inline_body(src, view, after_at.min(bytes.len()));
+            if body.is_some() {
+                names.clear();
+            }
+        }
+        out.push(Registration { at, body, names });
+    }
+    out
+}
+
+/// The handler a registration's arguments name, if any.
+fn named_in(rest: &str) -> Option<Named> {
+    let c = named_handler().captures(rest)?;
+    let text = |i: usize| c.get(i).map(|m| m.as_str().to_string());
+    let (qualifier, name) = if let Some(m) = text(2) {
+        (text(1), m)
+    } else if let Some(m) = text(4) {
+        (text(3), m)
+    } else {
+        (None, text(5).or_else(|| text(6))?)
+    };
+    Some(Named { qualifier, name })
+}
+
+/// The body of a closure that follows `from` on its statement: from its `{` (or `do`) to the
+/// matching close, counting only braces in code.
+fn inline_body(src: &str, view: &SyntaxView, from: usize) -> Option<Range<usize>> {
+    let stmt_end = src[from..].find(['\n']).map_or(src.len(), |i| from + i);
+    let head = &src[from..stmt_end];
+    if !(head.contains("=>")
+        || head.contains("function")
+        || head.contains("func(")
+        || head.contains(" do")
+        || head.contains("->"))
+    {
+        return None;
+    }
+    // The body opens after the arrow or the parameter list, not at an options object before
+    // them (`express.raw({ type: 'application/json' }), (req, res) => {`).
+    let opener = ["=>", "->", "function", "func("]
+        .iter()
+        .filter_map(|k| head.find(k).map(|i| i + k.len()))
+        .min();
+    let open = match opener {
+        Some(i) => from + i + head[i..].find('{')?,
+        None => from + head.find(" do")? + 1,
+    };
+    let mut depth = 0usize;
+    for (i, b) in src.bytes().enumerate().skip(open) {
+        if view.region_at(i) != RegionKind::Code {
+            continue;
+        }
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(open..i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A WooCommerce API hook's handler: `add_action('woocommerce_api_x', array($this, 'm'))`.
+pub fn hook_handlers(src: &str, view: &SyntaxView, hook: &str) -> Vec<Registration> {
+    src.match_indices(hook)
+        .filter(|(at, _)| view.region_at(*at) == RegionKind::String)
+        .filter_map(|(at, _)| {
+            let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+            Some(Registration {
+                at,
+                body: None,
+                names: vec![named_in(&src[at..line_end])?],
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{build_view, Language};
+
+    #[test]
+    fn callback_urls_name_paths_and_hooks() {
+        assert_eq!(
+            targets("callback_url: `${process.env.APP_URL}/webhooks/payments`,"),
+            vec![Target::Path("webhooks/payments".into())]
+        );
+        assert_eq!(
+            targets("'url_callback' => 'https://shop.example/api/cryptomus/callback?x=1',"),
+            vec![Target::Path("api/cryptomus/callback".into())]
+        );
+        assert_eq!(
+            targets("'callback_url' => home_url('/?wc-api=WC_Gateway_Pay'),"),
+            vec![Target::Hook("woocommerce_api_wc_gateway_pay".into())]
+        );
+        assert!(targets("callback_url: 'https://api.oxapay.com/v1/payment/invoice',").is_empty());
+        assert!(targets("return_url: `${APP_URL}/orders/thanks`,").is_empty());
+    }
+
+    #[test]
+    fn registrations_find_inline_and_named_handlers() {
+        let js = "app.post('/webhooks/payments', express.raw(), (req, res) => {\n  res.send('ok');\n});\n";
+        let view = build_view(Language::Javascript, js);
+        let regs = registrations(js, &view, &Target::Path("webhooks/payments".into()));
+        assert_eq!(regs.len(), 1);
+        let body = regs[0].body.clone().unwrap();
+        assert!(js[body].contains("res.send('ok')"));
+
+        let php =
+            "<?php\nRoute::post('/webhooks/payments', [WebhookController::class, 'handle']);\n";
+        let view = build_view(Language::Php, php);
+        let regs = registrations(php, &view, &Target::Path("webhooks/payments".into()));
+        assert_eq!(regs[0].names[0].name, "handle");
+        assert!(regs[0].names[0].is("WebhookController.handle", "app/Http/WebhookController.php"));
+        assert!(!regs[0].names[0].is(
+            "CheckoutController.handle",
+            "app/Http/CheckoutController.php"
+        ));
+
+        let rb = "post \"/webhooks/payments\", to: \"oxapay_webhooks#create\"\n";
+        let view = build_view(Language::Ruby, rb);
+        let regs = registrations(rb, &view, &Target::Path("webhooks/payments".into()));
+        let named = &regs[0].names[0];
+        assert!(named.is(
+            "OxapayWebhooksController.create",
+            "app/controllers/oxapay_webhooks_controller.rb"
+        ));
+        assert!(!named.is(
+            "CheckoutsController.create",
+            "app/controllers/checkouts_controller.rb"
+        ));
+
+        let py = "@app.post(\"/webhooks/payments\")\nasync def payment_webhook(request):\n    return 'ok'\n";
+        let view = build_view(Language::Python, py);
+        let regs = registrations(py, &view, &Target::Path("webhooks/payments".into()));
+        assert_eq!(regs[0].names[0].name, "payment_webhook");
+    }
+}
