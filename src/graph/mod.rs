@@ -12,6 +12,7 @@
 //! link, and nothing is read again. Otherwise each code file is read once more, and only files
 //! that mention an anchored file's module name have their imports parsed.
 
+pub mod clients;
 pub mod imports;
 pub mod requests;
 pub mod routes;

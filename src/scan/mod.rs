@@ -164,6 +164,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     symbol_uses(&mut results, &code, opts.walk.threads);
     request_calls(&mut results, &code, opts.walk.threads);
     imported_calls(&mut results, &code, opts.walk.threads);
+    client_calls(rules, &mut results, &code, opts.walk.threads);
     progress.finish();
 
     let files_matched = results.len();
@@ -857,6 +858,174 @@ fn imported_calls(
                     line: def.line,
                     what: format!("`{name}` does {} ({})", def.category, def.rule),
                 });
+                out.push(finding);
+            }
+        }
+        (!out.is_empty()).then(|| (entry.rel.clone(), out))
+    });
+    for (rel, found) in found {
+        let result = results.entry(rel).or_insert_with(|| FileResult {
+            findings: Vec::new(),
+            defs: Vec::new(),
+        });
+        for f in found {
+            if !result.findings.iter().any(|g| g.line == f.line) {
+                result.findings.push(f);
+            }
+        }
+        assign_fingerprints(&mut result.findings);
+    }
+}
+
+/// A name that stands for a provider client in some files: a class of a client module, or a
+/// name imported from a module whose specifier names the provider (an SDK package, the app's
+/// `./oxapay` module).
+struct ClientRoot {
+    name: String,
+    provider: Provider,
+    /// The client module that defines it, if the repository does.
+    defined_in: Option<String>,
+}
+
+/// The provider graph's client edge: operation calls through a provider client object, in any
+/// file that imports the client (`client.payouts.getInfo(...)` in a test, `$cryptomus->
+/// payment()->create(...)` in a controller), categorised by the operation they name.
+fn client_calls(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    use graph::clients::{bound, calls, category_of, imported_names};
+    // Classes of client modules (they hold the base URL, keys or signing), and what their
+    // methods do.
+    let mut roots: Vec<ClientRoot> = Vec::new();
+    let mut methods: BTreeMap<String, Category> = BTreeMap::new();
+    for (entry, _) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
+        let live = || r.findings.iter().filter(|f| f.severity > Severity::Info);
+        let client = live().any(|f| {
+            matches!(
+                f.category,
+                Category::Endpoint | Category::Credentials | Category::RequestSigning
+            )
+        });
+        if !client {
+            continue;
+        }
+        for f in live() {
+            let Some((class, method)) = f.function.as_deref().and_then(|n| n.rsplit_once('.'))
+            else {
+                continue;
+            };
+            if class.len() >= 4 && !roots.iter().any(|r| r.name == class) {
+                roots.push(ClientRoot {
+                    name: class.to_string(),
+                    provider: f.provider,
+                    defined_in: Some(entry.rel.clone()),
+                });
+            }
+            if REQUEST_CATEGORIES.contains(&f.category) && f.category != Category::Endpoint {
+                methods.entry(method.to_string()).or_insert(f.category);
+            }
+        }
+    }
+    let index = graph::imports::FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
+    let mut needles: Vec<String> = roots.iter().map(|r| r.name.clone()).collect();
+    needles.extend(Provider::ALL.iter().map(|p| p.id().to_string()));
+    let finder = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(&needles)
+        .expect("names form a valid automaton");
+    let found = crate::par::map(code, threads, |(entry, lang)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        if !finder.is_match(&src) {
+            return None;
+        }
+        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        // (name, provider, line of its import or definition)
+        let mut mine: Vec<(String, Provider, usize)> = roots
+            .iter()
+            .filter(|r| {
+                r.defined_in
+                    .as_ref()
+                    .is_some_and(|d| *d == entry.rel || imported.contains(d))
+            })
+            .map(|r| (r.name.clone(), r.provider, 0))
+            .collect();
+        let text_lines: Vec<&str> = src.lines().collect();
+        for import in graph::imports::imports(*lang, &src) {
+            let spec = import.spec.to_ascii_lowercase();
+            let Some(provider) = Provider::ALL.into_iter().find(|p| spec.contains(p.id())) else {
+                continue;
+            };
+            let line = text_lines.get(import.line).copied().unwrap_or("");
+            for name in imported_names(line) {
+                if !mine.iter().any(|(n, _, _)| *n == name) {
+                    mine.push((name, provider, import.line + 1));
+                }
+            }
+        }
+        if mine.is_empty() {
+            return None;
+        }
+        let view = build_view(*lang, &src);
+        let lines = LineIndex::new(&src);
+        let builder = FindingBuilder {
+            rel: &entry.rel,
+            src: &src,
+            view: &view,
+            lines: &lines,
+        };
+        let mut out = Vec::new();
+        for (root, provider, origin) in &mine {
+            let names = bound(&src, std::slice::from_ref(root));
+            for call in calls(&src, &view, &names) {
+                let method = call.chain.last().map_or("", String::as_str);
+                let category = methods
+                    .get(method)
+                    .copied()
+                    .unwrap_or_else(|| category_of(&call.chain));
+                let replacement = rules
+                    .rules()
+                    .iter()
+                    .find(|r| r.provider == *provider && r.category == category)
+                    .map(|r| r.replacement.clone())
+                    .unwrap_or_default();
+                let head = Head {
+                    rule: format!("{}-client-call", provider.id()),
+                    provider: *provider,
+                    category,
+                    severity: if category == Category::Endpoint {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
+                    confidence: Confidence::Medium,
+                    message: format!("{} client operation `{}`", provider, call.chain.join(".")),
+                    replacement,
+                };
+                let at = call.method_at;
+                let mut finding =
+                    builder.make(head, &(at..at + method.len()), view.function_at(at));
+                if *origin > 0 {
+                    finding.via.push(crate::finding::Via {
+                        path: entry.rel.clone(),
+                        line: *origin,
+                        what: format!("`{root}` is imported from a {provider} module here"),
+                    });
+                } else if let Some(def) = roots.iter().find(|r| r.name == *root) {
+                    finding.via.push(crate::finding::Via {
+                        path: def.defined_in.clone().unwrap_or_default(),
+                        line: 1,
+                        what: format!("`{root}` is a {provider} client class"),
+                    });
+                }
                 out.push(finding);
             }
         }
