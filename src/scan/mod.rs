@@ -920,7 +920,9 @@ fn client_calls(
             else {
                 continue;
             };
-            if class.len() >= 4 && !roots.iter().any(|r| r.name == class) {
+            // The class itself holds the base URL or keys: a signing utility is not a client.
+            let holds = matches!(f.category, Category::Endpoint | Category::Credentials);
+            if holds && class.len() >= 4 && !roots.iter().any(|r| r.name == class) {
                 roots.push(ClientRoot {
                     name: class.to_string(),
                     provider: f.provider,
@@ -964,6 +966,11 @@ fn client_calls(
             let Some(provider) = Provider::ALL.into_iter().find(|p| spec.contains(p.id())) else {
                 continue;
             };
+            // A module of this repository is a client only if it holds the provider's base URL
+            // or keys (the roots above); a provider-named package path alone is not one.
+            if !index.resolve(&entry.rel, *lang, &import).is_empty() {
+                continue;
+            }
             let line = text_lines.get(import.line).copied().unwrap_or("");
             for name in imported_names(line) {
                 if !mine.iter().any(|(n, _, _)| *n == name) {
