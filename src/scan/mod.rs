@@ -207,24 +207,46 @@ fn relink(
     code: &[(Entry, Language)],
     threads: usize,
 ) {
+    // First hop: from the files that name the provider themselves. Second hop: from the files
+    // the first hop showed doing provider work (a request helper that only the provider's
+    // services import), never back into files already reached.
+    let first = link_once(rules, results, code, threads, &BTreeMap::new(), |f| {
+        f.confidence == Confidence::High
+    });
+    link_once(rules, results, code, threads, &first, |f| {
+        f.category != Category::Other
+    });
+}
+
+/// One hop of [`relink`] from the files whose findings `anchoring` accepts; returns the links
+/// it made, and skips files `done` already holds.
+fn link_once(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+    done: &BTreeMap<String, graph::Link>,
+    anchoring: impl Fn(&Finding) -> bool,
+) -> BTreeMap<String, graph::Link> {
     let anchors: BTreeMap<String, graph::Anchor> = code
         .iter()
         .filter_map(|(entry, _)| {
             let r = results.get(&entry.rel)?;
-            let anchoring = r
+            let found = r
                 .findings
                 .iter()
-                .filter(|f| f.severity > Severity::Info && f.confidence == Confidence::High);
-            let mut providers: Vec<Provider> = anchoring.clone().map(|f| f.provider).collect();
+                .filter(|f| f.severity > Severity::Info && anchoring(f));
+            let mut providers: Vec<Provider> = found.clone().map(|f| f.provider).collect();
             providers.sort();
             providers.dedup();
-            let line = anchoring.map(|f| f.line).min()?;
+            let line = found.map(|f| f.line).min()?;
             Some((entry.rel.clone(), graph::Anchor { providers, line }))
         })
         .collect();
-    let links = graph::link(&anchors, code, threads);
+    let mut links = graph::link(&anchors, code, threads);
+    links.retain(|rel, _| !done.contains_key(rel));
     if links.is_empty() {
-        return;
+        return links;
     }
     let wrappers = WrapperIndex::new(results.values().flat_map(|r| r.defs.clone()).collect());
     let linked: Vec<(&(Entry, Language), &graph::Link)> = code
@@ -246,6 +268,7 @@ fn relink(
         Some((entry.rel.clone(), result))
     });
     results.extend(relinked);
+    links
 }
 
 /// What a constant or method-table entry may hold for its uses to be touchpoints: a value the
