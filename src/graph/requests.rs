@@ -212,17 +212,9 @@ const GENERIC_VERBS: &[&str] = &[
 /// Whether the call at `start` is bare or through `this`/`self`, or through a one- or
 /// two-letter receiver (Go's `c.fetch(...)` in a method of `c`).
 fn own_receiver(src: &str, start: usize) -> bool {
-    let before = src[..start].trim_end();
-    let Some(receiver) = ["?->", "->", "?.", "::", "."]
-        .iter()
-        .find_map(|op| before.strip_suffix(op))
-    else {
+    let Some(name) = crate::scan::context::receiver(src, start) else {
         return true;
     };
-    let name_start = receiver
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .map_or(0, |i| i + 1);
-    let name = &receiver[name_start..];
     // A class (`OxaRequest::send(...)`) is the helper's own; an instance of something else
     // (`res.send('ok')`) is not, unless it is a Go method's one- or two-letter receiver.
     matches!(

@@ -585,23 +585,29 @@ impl WrapperIndex {
     }
 }
 
-/// Whether the call of the identifier at `start` may be to the file's own function: a bare
-/// call, or one through `this`, `self`, `static`, `parent` or `super`.
-fn calls_own(src: &str, start: usize) -> bool {
+/// The name a call of the identifier at `start` goes through (`client` in `client.send(`,
+/// `$this` in `$this->send(`), `None` for a bare call, `Some("")` when the receiver is an
+/// expression (`res.status(200).send(`).
+pub fn receiver(src: &str, start: usize) -> Option<&str> {
     let before = src[..start].trim_end();
-    let Some(receiver) = ["?->", "->", "?.", "::", "."]
+    let receiver = ["?->", "->", "?.", "::", "."]
         .iter()
-        .find_map(|op| before.strip_suffix(op))
-    else {
-        return true;
-    };
+        .find_map(|op| before.strip_suffix(op))?;
     let name_start = receiver
         .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .map_or(0, |i| i + 1);
-    matches!(
-        &receiver[name_start..],
-        "this" | "$this" | "self" | "Self" | "static" | "parent" | "super" | "cls"
-    )
+    Some(&receiver[name_start..])
+}
+
+/// Whether the call of the identifier at `start` may be to the file's own function: a bare
+/// call, or one through `this`, `self`, `static`, `parent` or `super`.
+fn calls_own(src: &str, start: usize) -> bool {
+    receiver(src, start).is_none_or(|name| {
+        matches!(
+            name,
+            "this" | "$this" | "self" | "Self" | "static" | "parent" | "super" | "cls"
+        )
+    })
 }
 
 /// Whether the identifier at `start` is being defined (`def name(`, `function name(`...).

@@ -344,53 +344,22 @@ fn symbol_uses(
     let names = aho_corasick::AhoCorasick::new(symbols.iter().map(|(n, _, _)| n.as_str()))
         .expect("identifiers form a valid automaton");
     let index = graph::imports::FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
-    let used = crate::par::map(code, threads, |(entry, lang)| {
-        let bytes = std::fs::read(&entry.path).ok()?;
-        let mentioned: Vec<usize> = names
-            .find_overlapping_iter(&bytes)
-            .map(|m| m.pattern().as_usize())
-            .collect();
-        if mentioned.is_empty() {
-            return None;
-        }
-        let src = String::from_utf8(bytes).ok()?;
-        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
-            .into_iter()
-            .map(|(t, _)| t)
-            .chain(if lang.family() == Language::Go {
-                index.package_mates(&entry.rel)
-            } else {
-                Vec::new()
-            })
-            .collect();
-        let reachable: Vec<usize> = symbols
-            .iter()
-            .enumerate()
-            .filter(|(i, (_, _, def))| {
-                mentioned.contains(i) && (def.path == entry.rel || imported.contains(&def.path))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        if reachable.is_empty() {
-            return None;
-        }
-        let view = build_view(*lang, &src);
-        let lines = LineIndex::new(&src);
-        let builder = FindingBuilder {
-            rel: &entry.rel,
-            src: &src,
-            view: &view,
-            lines: &lines,
-        };
+    let used = revisit(code, threads, &names, &index, |file| {
+        let rel = &file.entry.rel;
         let mut found = Vec::new();
-        for i in reachable {
-            let (name, kind, def) = &symbols[i];
-            for at in uses(&src, &view, name, *kind) {
-                let line = lines.line_of(at) + 1;
-                let statement = view
+        for (name, kind, def) in &symbols {
+            if !(def.path == *rel || file.imported.contains(&def.path))
+                || !file.src.contains(name.as_str())
+            {
+                continue;
+            }
+            for at in uses(&file.src, &file.view, name, *kind) {
+                let line = file.lines.line_of(at) + 1;
+                let statement = file
+                    .view
                     .statement_at(at)
-                    .unwrap_or_else(|| lines.line_range(&src, line - 1));
-                if (def.path == entry.rel && line == def.line) || moves_only(&src[statement]) {
+                    .unwrap_or_else(|| file.lines.line_range(&file.src, line - 1));
+                if (def.path == *rel && line == def.line) || moves_only(&file.src[statement]) {
                     continue;
                 }
                 let head = Head {
@@ -402,7 +371,9 @@ fn symbol_uses(
                     message: format!("Uses `{name}` ({} {} value)", def.provider, def.category),
                     replacement: def.replacement.clone(),
                 };
-                let mut finding = builder.make(head, &(at..at + name.len()), view.function_at(at));
+                let mut finding =
+                    file.builder()
+                        .make(head, &(at..at + name.len()), file.view.function_at(at));
                 finding.via.push(crate::finding::Via {
                     path: def.path.clone(),
                     line: def.line,
@@ -411,9 +382,75 @@ fn symbol_uses(
                 found.push(finding);
             }
         }
-        Some((entry.rel.clone(), found))
+        found
     });
-    for (rel, found) in used {
+    merge_derived(results, used, |g, f| g.category == f.category);
+}
+
+/// A code file an edge of the provider graph looks at again.
+struct Revisited<'a> {
+    entry: &'a Entry,
+    lang: Language,
+    src: String,
+    view: SyntaxView,
+    lines: LineIndex,
+    /// The repository files it imports, and for Go the other files of its package.
+    imported: Vec<String>,
+}
+
+impl Revisited<'_> {
+    fn builder(&self) -> FindingBuilder<'_> {
+        FindingBuilder {
+            rel: &self.entry.rel,
+            src: &self.src,
+            view: &self.view,
+            lines: &self.lines,
+        }
+    }
+}
+
+/// Reads each code file that `mentions` matches, parses it, resolves its imports and collects
+/// what `derive` finds there: the shared walk of the symbol, call and client edges.
+fn revisit(
+    code: &[(Entry, Language)],
+    threads: usize,
+    mentions: &aho_corasick::AhoCorasick,
+    index: &graph::imports::FileIndex,
+    derive: impl Fn(&Revisited<'_>) -> Vec<Finding> + Sync,
+) -> Vec<(String, Vec<Finding>)> {
+    crate::par::map(code, threads, |(entry, lang)| {
+        let src = std::fs::read_to_string(&entry.path).ok()?;
+        if !mentions.is_match(&src) {
+            return None;
+        }
+        let mut imported: Vec<String> = graph::resolved(index, &entry.rel, *lang, &src)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        if lang.family() == Language::Go {
+            imported.extend(index.package_mates(&entry.rel));
+        }
+        let file = Revisited {
+            entry,
+            lang: *lang,
+            view: build_view(*lang, &src),
+            lines: LineIndex::new(&src),
+            src,
+            imported,
+        };
+        let found = derive(&file);
+        (!found.is_empty()).then(|| (entry.rel.clone(), found))
+    })
+}
+
+/// Adds what an edge derived to the files' results, leaving out a finding whose line already
+/// holds one that `same` says it repeats.
+fn merge_derived(
+    results: &mut BTreeMap<String, FileResult>,
+    derived: Vec<(String, Vec<Finding>)>,
+    same: impl Fn(&Finding, &Finding) -> bool,
+) {
+    for (rel, found) in derived {
         let result = results.entry(rel).or_insert_with(|| FileResult {
             findings: Vec::new(),
             defs: Vec::new(),
@@ -422,7 +459,7 @@ fn symbol_uses(
             if !result
                 .findings
                 .iter()
-                .any(|g| g.line == f.line && g.category == f.category)
+                .any(|g| g.line == f.line && same(g, &f))
             {
                 result.findings.push(f);
             }
@@ -831,36 +868,18 @@ fn imported_calls(
     let names = aho_corasick::AhoCorasick::new(defs.iter().map(|(n, _, _)| n.as_str()))
         .expect("identifiers form a valid automaton");
     let index = graph::imports::FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
-    let found = crate::par::map(code, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
-        if !names.is_match(&src) {
-            return None;
-        }
-        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
-            .into_iter()
-            .map(|(t, _)| t)
-            .collect();
-        let reachable: Vec<&(String, String, Finding)> = defs
-            .iter()
-            .filter(|(_, path, _)| imported.contains(path))
-            .collect();
-        if reachable.is_empty() {
-            return None;
-        }
-        let view = build_view(*lang, &src);
-        let lines = LineIndex::new(&src);
-        let builder = FindingBuilder {
-            rel: &entry.rel,
-            src: &src,
-            view: &view,
-            lines: &lines,
-        };
+    let found = revisit(code, threads, &names, &index, |file| {
         let mut out = Vec::new();
-        for (name, path, def) in reachable {
-            let callee = graph::symbols::uses(&src, &view, name, graph::symbols::Kind::Identifier);
+        for (name, path, def) in defs.iter().filter(|(_, p, _)| file.imported.contains(p)) {
+            let callee = graph::symbols::uses(
+                &file.src,
+                &file.view,
+                name,
+                graph::symbols::Kind::Identifier,
+            );
             for at in callee {
-                let defines = view.functions().iter().any(|f| f.name_at == at);
-                if defines || !src[at + name.len()..].trim_start().starts_with('(') {
+                let defines = file.view.functions().iter().any(|f| f.name_at == at);
+                if defines || !file.src[at + name.len()..].trim_start().starts_with('(') {
                     continue;
                 }
                 let head = Head {
@@ -875,7 +894,9 @@ fn imported_calls(
                     ),
                     replacement: def.replacement.clone(),
                 };
-                let mut finding = builder.make(head, &(at..at + name.len()), view.function_at(at));
+                let mut finding =
+                    file.builder()
+                        .make(head, &(at..at + name.len()), file.view.function_at(at));
                 finding.via.push(crate::finding::Via {
                     path: path.clone(),
                     line: def.line,
@@ -884,20 +905,9 @@ fn imported_calls(
                 out.push(finding);
             }
         }
-        (!out.is_empty()).then(|| (entry.rel.clone(), out))
+        out
     });
-    for (rel, found) in found {
-        let result = results.entry(rel).or_insert_with(|| FileResult {
-            findings: Vec::new(),
-            defs: Vec::new(),
-        });
-        for f in found {
-            if !result.findings.iter().any(|g| g.line == f.line) {
-                result.findings.push(f);
-            }
-        }
-        assign_fingerprints(&mut result.findings);
-    }
+    merge_derived(results, found, |_, _| true);
 }
 
 /// A name that stands for a provider client in some files: a class of a client module, or a
@@ -964,15 +974,8 @@ fn client_calls(
         .ascii_case_insensitive(true)
         .build(&needles)
         .expect("names form a valid automaton");
-    let found = crate::par::map(code, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
-        if !finder.is_match(&src) {
-            return None;
-        }
-        let imported: Vec<String> = graph::resolved(&index, &entry.rel, *lang, &src)
-            .into_iter()
-            .map(|(t, _)| t)
-            .collect();
+    let found = revisit(code, threads, &finder, &index, |file| {
+        let (entry, lang, src, imported) = (file.entry, &file.lang, &file.src, &file.imported);
         // (name, provider, line of its import or definition)
         let mut mine: Vec<(String, Provider, usize)> = roots
             .iter()
@@ -1001,17 +1004,7 @@ fn client_calls(
                 }
             }
         }
-        if mine.is_empty() {
-            return None;
-        }
-        let view = build_view(*lang, &src);
-        let lines = LineIndex::new(&src);
-        let builder = FindingBuilder {
-            rel: &entry.rel,
-            src: &src,
-            view: &view,
-            lines: &lines,
-        };
+        let (view, builder) = (&file.view, file.builder());
         let mut out = Vec::new();
         for (root, provider, origin) in &mine {
             let names = bound(&src, std::slice::from_ref(root));
@@ -1059,20 +1052,9 @@ fn client_calls(
                 out.push(finding);
             }
         }
-        (!out.is_empty()).then(|| (entry.rel.clone(), out))
+        out
     });
-    for (rel, found) in found {
-        let result = results.entry(rel).or_insert_with(|| FileResult {
-            findings: Vec::new(),
-            defs: Vec::new(),
-        });
-        for f in found {
-            if !result.findings.iter().any(|g| g.line == f.line) {
-                result.findings.push(f);
-            }
-        }
-        assign_fingerprints(&mut result.findings);
-    }
+    merge_derived(results, found, |_, _| true);
 }
 
 /// A webhook handler reached by the callback URL with no signature check in it is the riskiest
