@@ -987,7 +987,7 @@ fn client_calls(
             .map(|r| (r.name.clone(), r.provider, 0))
             .collect();
         let text_lines: Vec<&str> = src.lines().collect();
-        for import in graph::imports::imports(*lang, &src) {
+        for import in graph::imports::imports(*lang, src) {
             let spec = import.spec.to_ascii_lowercase();
             let Some(provider) = Provider::ALL.into_iter().find(|p| spec.contains(p.id())) else {
                 continue;
@@ -1007,8 +1007,8 @@ fn client_calls(
         let (view, builder) = (&file.view, file.builder());
         let mut out = Vec::new();
         for (root, provider, origin) in &mine {
-            let names = bound(&src, std::slice::from_ref(root));
-            for call in calls(&src, &view, &names) {
+            let names = bound(src, std::slice::from_ref(root));
+            for call in calls(src, view, &names) {
                 let method = call.chain.last().map_or("", String::as_str);
                 let category = methods
                     .get(method)
