@@ -104,10 +104,18 @@ pub fn imports(lang: Language, src: &str) -> Vec<Import> {
     out
 }
 
-/// The code files of a scan, indexed for resolving specifiers.
+/// The code files of a scan, indexed for resolving specifiers: every lookup goes through a
+/// file name or a directory, never over the whole list (a monorepo has many thousand files,
+/// and every import of every revisited file is resolved).
 pub struct FileIndex {
     /// Relative paths, `/`-separated.
     paths: BTreeSet<String>,
+    /// File name (last segment) → paths.
+    by_name: BTreeMap<String, Vec<String>>,
+    /// Directory → the paths directly in it.
+    by_dir: BTreeMap<String, Vec<String>>,
+    /// Last segment of a directory → the directories that end with it.
+    dirs_by_last: BTreeMap<String, Vec<String>>,
 }
 
 const JS_EXTENSIONS: &[&str] = &[
@@ -124,8 +132,30 @@ const JS_EXTENSIONS: &[&str] = &[
 
 impl FileIndex {
     pub fn new(paths: impl IntoIterator<Item = String>) -> Self {
+        let paths: BTreeSet<String> = paths.into_iter().collect();
+        let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut by_dir: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in &paths {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            by_name.entry(name.to_string()).or_default().push(p.clone());
+            by_dir
+                .entry(parent(p).to_string())
+                .or_default()
+                .push(p.clone());
+        }
+        let mut dirs_by_last: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for dir in by_dir.keys() {
+            let last = dir.rsplit('/').next().unwrap_or(dir);
+            dirs_by_last
+                .entry(last.to_string())
+                .or_default()
+                .push(dir.clone());
+        }
         FileIndex {
-            paths: paths.into_iter().collect(),
+            paths,
+            by_name,
+            by_dir,
+            dirs_by_last,
         }
     }
 
@@ -197,10 +227,11 @@ impl FileIndex {
 
     /// The other files of the same Go package: a package is its directory.
     pub fn package_mates(&self, path: &str) -> Vec<String> {
-        let dir = parent(path);
-        self.paths
-            .iter()
-            .filter(|p| p.as_str() != path && p.ends_with(".go") && parent(p) == dir)
+        self.by_dir
+            .get(parent(path))
+            .into_iter()
+            .flatten()
+            .filter(|p| p.as_str() != path && p.ends_with(".go"))
             .cloned()
             .collect()
     }
@@ -215,32 +246,43 @@ impl FileIndex {
 
     /// Files whose path is one of `tails` or ends with `/` + one of them.
     fn ending_with(&self, tails: &[String]) -> Vec<String> {
-        self.paths
+        let mut out: Vec<String> = tails
             .iter()
-            .filter(|p| {
-                tails.iter().any(|t| {
-                    let t = t.trim_start_matches('/');
-                    !t.is_empty()
-                        && (p.as_str() == t
-                            || (p.ends_with(t) && p.as_bytes()[p.len() - t.len() - 1] == b'/'))
-                })
+            .map(|t| t.trim_start_matches('/'))
+            .filter(|t| !t.is_empty())
+            .flat_map(|t| {
+                let name = t.rsplit('/').next().unwrap_or(t);
+                self.by_name
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .filter(move |p| {
+                        p.as_str() == t
+                            || (p.ends_with(t) && p.as_bytes()[p.len() - t.len() - 1] == b'/')
+                    })
             })
             .cloned()
-            .collect()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Files directly in a directory whose path the import path ends with (Go).
     fn in_directory_ending_with(&self, spec: &str, ext: &str) -> Vec<String> {
-        self.paths
-            .iter()
-            .filter(|p| {
-                let dir = parent(p);
-                p.ends_with(ext)
-                    && !dir.is_empty()
-                    && (spec == dir || spec.ends_with(&format!("/{dir}")))
-            })
+        let last = spec.rsplit('/').next().unwrap_or(spec);
+        let mut out: Vec<String> = self
+            .dirs_by_last
+            .get(last)
+            .into_iter()
+            .flatten()
+            .filter(|dir| spec == dir.as_str() || spec.ends_with(&format!("/{dir}")))
+            .flat_map(|dir| self.by_dir.get(dir).into_iter().flatten())
+            .filter(|p| p.ends_with(ext))
             .cloned()
-            .collect()
+            .collect();
+        out.sort();
+        out
     }
 }
 

@@ -21,7 +21,7 @@ pub mod symbols;
 use crate::finding::{Provider, Via};
 use crate::lang::Language;
 use crate::walk::Entry;
-use aho_corasick::AhoCorasickBuilder;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use imports::{FileIndex, Import};
 use std::collections::BTreeMap;
 
@@ -127,6 +127,107 @@ pub fn link(
         }
     }
     links
+}
+
+/// How many bytes of a file's head [`nearby`] reads its imports from: imports come first.
+const IMPORT_HEAD: u64 = 8 * 1024;
+
+fn read_head(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(IMPORT_HEAD)
+        .read_to_end(&mut buf)
+        .ok()?;
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The files the graph's edges may reach from `hit` (the files with provider findings): the
+/// hit files, the files they import and that import them, two hops deep, and the other files of
+/// their Go packages. Imports are
+/// read from each file's head (they come first), so a tree where provider code sits in a few
+/// files is not read again whole for the graph, and one without provider code not at all.
+pub fn nearby(code: &[(Entry, Language)], hit: &[&str], threads: usize) -> Vec<(Entry, Language)> {
+    let index = FileIndex::new(code.iter().map(|(e, _)| e.rel.clone()));
+    let mut near: std::collections::BTreeSet<String> = hit.iter().map(|h| h.to_string()).collect();
+    // Only a head that spells a hit file's module name can import it: the import patterns run
+    // on those heads alone.
+    let names = module_names(hit.iter().map(|h| h.to_string()).collect::<Vec<_>>().iter());
+    let finder = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(&names)
+        .expect("module names form a valid automaton");
+    let imports_of = |(entry, lang): &(Entry, Language), names: Option<&AhoCorasick>| {
+        let Some(head) = read_head(&entry.path) else {
+            return Vec::new();
+        };
+        if names.is_some_and(|n| !n.is_match(&head)) {
+            return Vec::new();
+        }
+        imports::imports(*lang, &head)
+            .iter()
+            .flat_map(|i| index.resolve(&entry.rel, *lang, i))
+            .collect::<Vec<String>>()
+    };
+    let mut edges: Vec<(String, Vec<String>)> = crate::par::map(code, threads, |file| {
+        let own = near.contains(&file.0.rel);
+        Some((
+            file.0.rel.clone(),
+            imports_of(file, (!own).then_some(&finder)),
+        ))
+    });
+    edges.sort();
+    for round in 0..2 {
+        let before = near.clone();
+        if round == 1 {
+            // The second hop: the files the first reached are read whole, and the others again
+            // where their heads spell one of those files' module names.
+            let reached: Vec<String> = before
+                .iter()
+                .filter(|r| !hit.contains(&r.as_str()))
+                .cloned()
+                .collect();
+            let names = module_names(reached.iter());
+            let finder = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&names)
+                .expect("module names form a valid automaton");
+            let by_rel: std::collections::HashMap<&str, &(Entry, Language)> =
+                code.iter().map(|f| (f.0.rel.as_str(), f)).collect();
+            let redo = crate::par::map(&edges, threads, |(rel, targets)| {
+                if !targets.is_empty() || hit.contains(&rel.as_str()) || names.is_empty() {
+                    return None;
+                }
+                let file = *by_rel.get(rel.as_str())?;
+                let whole = before.contains(rel);
+                let found = imports_of(file, (!whole).then_some(&finder));
+                (!found.is_empty()).then(|| (rel.clone(), found))
+            });
+            for (rel, found) in redo {
+                if let Ok(i) = edges.binary_search_by(|(r, _)| r.cmp(&rel)) {
+                    edges[i].1 = found;
+                }
+            }
+        }
+        for (rel, targets) in &edges {
+            if before.contains(rel) {
+                near.extend(targets.iter().cloned());
+            } else if targets.iter().any(|t| before.contains(t)) {
+                near.insert(rel.clone());
+            }
+        }
+        let go: Vec<String> = near
+            .iter()
+            .filter(|p| p.ends_with(".go"))
+            .flat_map(|p| index.package_mates(p))
+            .collect();
+        near.extend(go);
+    }
+    code.iter()
+        .filter(|(e, _)| near.contains(&e.rel))
+        .cloned()
+        .collect()
 }
 
 /// The repository files `src` imports, each with the 1-based line of its import.

@@ -284,6 +284,17 @@ impl Opened {
     }
 }
 
+/// The providers whose name `bytes` spell, in any case.
+pub fn named_by_text(bytes: &[u8]) -> Vec<Provider> {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| {
+            let id = p.id().as_bytes();
+            bytes.windows(id.len()).any(|w| w.eq_ignore_ascii_case(id))
+        })
+        .collect()
+}
+
 /// The providers whose name the path (relative to the scan root) spells.
 pub fn named_by_path(path: &str) -> Vec<Provider> {
     Provider::ALL

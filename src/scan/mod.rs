@@ -125,6 +125,11 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             };
             scanned.fetch_add(1, Ordering::Relaxed);
             let lang = walk::language_of(&entry, buf);
+            // In a lockfile only dependency rules run, and they name the provider's package:
+            // an integrity hash that spells `sha512` is no reason to read 5 MB of JSON.
+            if lang == Language::Lockfile && context::named_by_text(buf).is_empty() {
+                return;
+            }
             if lang.is_code() {
                 hit_files.lock().unwrap().push((entry.clone(), lang));
             }
@@ -159,12 +164,25 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let mut code = files;
     code.extend(other_code.into_inner().unwrap());
     code.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
-    relink(rules, &mut results, &code, opts.walk.threads);
-    route_handlers(rules, &mut results, &code, opts.walk.threads);
-    symbol_uses(&mut results, &code, opts.walk.threads);
-    request_calls(&mut results, &code, opts.walk.threads);
-    imported_calls(&mut results, &code, opts.walk.threads);
-    client_calls(rules, &mut results, &code, opts.walk.threads);
+    let hit: Vec<&str> = code
+        .iter()
+        .map(|(e, _)| e.rel.as_str())
+        .filter(|rel| {
+            results
+                .get(*rel)
+                .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
+        })
+        .collect();
+    if !hit.is_empty() {
+        let near = graph::nearby(&code, &hit, opts.walk.threads);
+        let threads = opts.walk.threads;
+        relink(rules, &mut results, &near, threads);
+        route_handlers(rules, &mut results, &code, threads);
+        symbol_uses(&mut results, &near, threads);
+        request_calls(&mut results, &near, threads);
+        imported_calls(&mut results, &near, threads);
+        client_calls(rules, &mut results, &near, threads);
+    }
     progress.finish();
 
     let files_matched = results.len();
@@ -651,17 +669,13 @@ fn with_provenance(
 /// the wanted targets), and the file and 1-based line of its route (0: named elsewhere).
 type Handler = (std::ops::Range<usize>, usize, String, usize);
 
-/// The provider graph's route edge: the callback URLs the app sends name paths; the routes
-/// registered for them are webhook handlers, analysed again with the handler scoped to the
-/// provider, so their status checks, replies and missing signature checks are found.
-fn route_handlers(
-    rules: &RuleSet,
-    results: &mut BTreeMap<String, FileResult>,
+/// Where the provider's callbacks arrive: the paths (and WooCommerce hooks) the callback-config
+/// findings' URLs name, each with the finding that names it.
+fn callback_targets(
+    results: &BTreeMap<String, FileResult>,
     code: &[(Entry, Language)],
-    threads: usize,
-) {
-    use graph::routes::{hook_handlers, registrations, targets, Target};
-    let mut wanted: Vec<(Target, Finding)> = Vec::new();
+) -> Vec<(graph::routes::Target, Finding)> {
+    let mut wanted: Vec<(graph::routes::Target, Finding)> = Vec::new();
     for (entry, _) in code {
         let Some(r) = results.get(&entry.rel) else {
             continue;
@@ -679,20 +693,41 @@ fn route_handlers(
         };
         let lines: Vec<&str> = src.lines().collect();
         for f in config {
-            for t in targets(lines.get(f.line - 1).unwrap_or(&"")) {
+            for t in graph::routes::targets(lines.get(f.line - 1).unwrap_or(&"")) {
                 if !wanted.iter().any(|(w, _)| *w == t) {
                     wanted.push((t, f.clone()));
                 }
             }
         }
     }
+    wanted
+}
+
+/// The provider graph's route edge: the callback URLs the app sends name paths; the routes
+/// registered for them are webhook handlers, analysed again with the handler scoped to the
+/// provider, so their status checks, replies and missing signature checks are found.
+fn route_handlers(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+) {
+    use graph::routes::{hook_handlers, registrations, Target};
+    let wanted = callback_targets(results, code);
     if wanted.is_empty() {
         return;
     }
     let finder = aho_corasick::AhoCorasick::new(wanted.iter().map(|(t, _)| t.literal()))
         .expect("literals form a valid automaton");
+    // Routes live in the same application as the code that sends their URL: the callback
+    // file's top-level directory (the whole tree for a file at the root).
+    let top = |p: &str| p.split_once('/').map_or("", |(t, _)| t).to_string();
+    let tops: Vec<String> = wanted.iter().map(|(_, f)| top(&f.path)).collect();
     // Registrations, with the handlers they name resolved in their own file first.
     let found = crate::par::map(code, threads, |(entry, lang)| {
+        if !tops.iter().any(|t| t.is_empty() || *t == top(&entry.rel)) {
+            return None;
+        }
         let src = std::fs::read_to_string(&entry.path).ok()?;
         if !finder.is_match(&src) {
             return None;
