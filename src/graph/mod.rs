@@ -90,7 +90,7 @@ pub fn link(
             let what = if line == 0 {
                 format!("in the same Go package as {anchor}, which names the provider")
             } else {
-                format!("imported by {anchor} (line {line}), which names the provider")
+                format!("imported by {anchor} (its line {line}), which names the provider")
             };
             add(&target, &anchor, what);
         }
@@ -121,7 +121,9 @@ pub fn link(
         });
         for (importer, hits) in sorted(incoming) {
             for (anchor, line) in &hits {
-                let what = format!("imports {anchor} (line {line}), which names the provider");
+                let what = format!(
+                    "imports {anchor} (on this file's line {line}), which names the provider"
+                );
                 add(&importer, anchor, what);
             }
         }
