@@ -275,3 +275,88 @@ fn sorted<T>(mut v: Vec<(String, T)>) -> Vec<(String, T)> {
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// A tree of code files, as the walk would hand them over.
+    fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<(Entry, Language)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut code = Vec::new();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            let lang = crate::lang::detect_language(Path::new(rel), text.as_bytes());
+            code.push((
+                Entry {
+                    path,
+                    rel: rel.to_string(),
+                },
+                lang,
+            ));
+        }
+        (dir, code)
+    }
+
+    #[test]
+    fn links_follow_imports_both_ways_and_go_packages() {
+        let (_dir, code) = tree(&[
+            (
+                "src/client.js",
+                "const BASE = 'https://api.oxapay.com';\nconst t = require('./types');\n",
+            ),
+            ("src/types.js", "module.exports = {};\n"),
+            ("src/job.js", "const { lookup } = require('./client');\n"),
+            ("src/other.js", "const x = require('./unrelated');\n"),
+            (
+                "pkg/cryptomus.go",
+                "package pay\nconst API = \"https://api.cryptomus.com\"\n",
+            ),
+            ("pkg/payment.go", "package pay\n"),
+        ]);
+        let anchors: BTreeMap<String, Anchor> = [
+            ("src/client.js", Provider::Oxapay),
+            ("pkg/cryptomus.go", Provider::Cryptomus),
+        ]
+        .into_iter()
+        .map(|(p, provider)| {
+            (
+                p.to_string(),
+                Anchor {
+                    providers: vec![provider],
+                    line: 1,
+                },
+            )
+        })
+        .collect();
+        let links = link(&anchors, &code, 2);
+        let linked: Vec<&str> = links.keys().map(String::as_str).collect();
+        assert_eq!(linked, vec!["pkg/payment.go", "src/job.js", "src/types.js"]);
+        assert_eq!(links["src/job.js"].providers, vec![Provider::Oxapay]);
+        assert!(links["src/job.js"]
+            .via
+            .what
+            .starts_with("imports src/client.js"));
+        assert!(links["src/types.js"]
+            .via
+            .what
+            .starts_with("imported by src/client.js"));
+    }
+
+    #[test]
+    fn nearby_is_two_import_hops_from_the_hit_files() {
+        let (_dir, code) = tree(&[
+            ("src/config.js", "const BASE = 'https://api.oxapay.com';\n"),
+            ("src/gateway.js", "const { BASE } = require('./config');\n"),
+            ("src/job.js", "const { lookup } = require('./gateway');\n"),
+            ("src/far.js", "const j = require('./job');\n"),
+            ("src/alone.js", "console.log('hi');\n"),
+        ]);
+        let near = nearby(&code, &["src/config.js"], 2);
+        let rels: Vec<&str> = near.iter().map(|(e, _)| e.rel.as_str()).collect();
+        assert_eq!(rels, vec!["src/config.js", "src/gateway.js", "src/job.js"]);
+    }
+}
