@@ -153,7 +153,17 @@ pub fn registrations(src: &str, view: &SyntaxView, target: &Target) -> Vec<Regis
         let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
         let line = &src[line_start..line_end];
-        let before = line[..at - line_start].trim_start();
+        // A registration formatted over lines (`router.post(\n  '/hooks/x',\n  handler)`) opens
+        // its call on the line before.
+        let before = match line[..at - line_start].trim_start() {
+            "'" | "\"" | "`" => src[..line_start]
+                .trim_end()
+                .rsplit('\n')
+                .next()
+                .unwrap_or(""),
+            b => b,
+        };
+        let before = before.trim_start();
         let decorated =
             before.starts_with('@') || before.starts_with("#[") || before.starts_with('[');
         if !decorated
@@ -175,7 +185,12 @@ pub fn registrations(src: &str, view: &SyntaxView, target: &Target) -> Vec<Regis
                 });
             }
         } else {
-            let rest = &src[after_at.min(src.len())..line_end];
+            // The arguments after the path, to the end of the call's statement.
+            let end = view
+                .statement_at(at)
+                .map_or(line_end, |st| st.end.max(line_end))
+                .min(src.len());
+            let rest = &src[after_at.min(end)..end];
             names.extend(named_in(rest));
             body = inline_body(src, view, after_at.min(bytes.len()));
             if body.is_some() {
@@ -204,7 +219,12 @@ fn named_in(rest: &str) -> Option<Named> {
 /// The body of a closure that follows `from` on its statement: from its `{` (or `do`) to the
 /// matching close, counting only braces in code.
 fn inline_body(src: &str, view: &SyntaxView, from: usize) -> Option<Range<usize>> {
-    let stmt_end = src[from..].find(['\n']).map_or(src.len(), |i| from + i);
+    // To where the statement's block opens (a statement is cut there), or the line's end.
+    let line_end = src[from..].find('\n').map_or(src.len(), |i| from + i);
+    let stmt_end = view
+        .statement_at(from.saturating_sub(1))
+        .map_or(line_end, |st| (st.end + 1).max(line_end))
+        .min(src.len());
     let head = &src[from..stmt_end];
     if !(head.contains("=>")
         || head.contains("function")
