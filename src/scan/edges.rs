@@ -860,12 +860,7 @@ fn client_calls(
                     .get(method)
                     .copied()
                     .unwrap_or_else(|| category_of(&call.chain));
-                let replacement = rules
-                    .rules()
-                    .iter()
-                    .find(|r| r.provider == *provider && r.category == category)
-                    .map(|r| r.replacement.clone())
-                    .unwrap_or_default();
+                let replacement = replacement_for(rules.rules(), *provider, category);
                 let head = Head {
                     rule: format!("{}-client-call", provider.id()),
                     provider: *provider,

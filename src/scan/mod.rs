@@ -10,6 +10,7 @@
 pub mod context;
 mod edges;
 mod matcher;
+mod members;
 mod progress;
 
 pub use matcher::{candidates, candidates_within, Candidate, FileText, Within};
@@ -381,12 +382,24 @@ fn analyze_linked(
             findings.push(builder.call_finding(def, call));
         }
     }
+    let members = members::member_findings(all, &gated.kept, &builder, &findings);
+    findings.extend(members);
     drop_redundant_other(&mut findings);
     assign_fingerprints(&mut findings);
     FileResult {
         findings,
         defs: local,
     }
+}
+
+/// The replacement text of the provider's first rule of `category`: what a derived finding,
+/// which no rule reported, tells the migration to do.
+fn replacement_for(rules: &[Rule], provider: Provider, category: Category) -> String {
+    rules
+        .iter()
+        .find(|r| r.provider == provider && r.category == category)
+        .map(|r| r.replacement.clone())
+        .unwrap_or_default()
 }
 
 struct FindingBuilder<'a> {
