@@ -216,6 +216,12 @@ pub struct ScanArgs {
     /// provider context, so `low` (the default) stays precise.
     #[arg(long, value_enum, default_value_t = Confidence::Low)]
     pub min_confidence: Confidence,
+    /// Also report, at info, the mentions of a provider's name that ask for no change: the
+    /// repository's own namespaces and package names, plugin text domains and asset handles,
+    /// provider-named helpers that do no provider work. The full inventory of names, for the
+    /// cutover's removal step; the summary counts them either way.
+    #[arg(long)]
+    pub mentions: bool,
     #[command(flatten)]
     pub filter: PathFilterArgs,
     /// Scan hidden files and directories too.

@@ -108,6 +108,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
         min_confidence: args.min_confidence,
         progress: !args.quiet,
+        mentions: args.mentions,
     };
     let outcome = scan(&rules, &opts)?;
     let mut out = anstream::stdout().lock();

@@ -303,10 +303,7 @@ fn merge_derived(
     same: impl Fn(&Finding, &Finding) -> bool,
 ) {
     for (rel, found) in derived {
-        let result = results.entry(rel).or_insert_with(|| FileResult {
-            findings: Vec::new(),
-            defs: Vec::new(),
-        });
+        let result = results.entry(rel).or_default();
         for f in found {
             if !result
                 .findings

@@ -104,6 +104,21 @@ fn provider_types(
 ) -> BTreeMap<usize, TypeEvidence> {
     let view = builder.view;
     let mut types: BTreeMap<usize, TypeEvidence> = BTreeMap::new();
+    // A type named after the provider (`type Cryptomus struct`, `class OxaPayClient`) is its
+    // client, whatever its body shows: its key fields are the provider's keys.
+    for (k, class) in view.classes().iter().enumerate() {
+        if let Some(&provider) = crate::scan::context::named_by_text(class.name.as_bytes()).first() {
+            types.insert(
+                k,
+                TypeEvidence {
+                    provider,
+                    data: false,
+                    client: true,
+                    categories: Vec::new(),
+                },
+            );
+        }
+    }
     for (c, severity) in kept {
         let rule = &rules[c.rule];
         // A name is not evidence (the class `CryptomusError`), nor is a generic term, which
