@@ -78,7 +78,7 @@ fn write_case<W: Write>(w: &mut Writer<W>, f: &Finding) -> io::Result<()> {
 
 /// Drops characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR);
 /// quick-xml escapes the rest.
-fn clean(s: &str) -> String {
+pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
         .collect()
