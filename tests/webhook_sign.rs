@@ -21,7 +21,8 @@ const CRYPTOMUS_CANONICAL: &str = r#"{"type":"payment","uuid":"62f88b36","order_
 
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("makepay-migrate").unwrap();
-    cmd.env_remove("MAKEPAY_WEBHOOK_SECRET").env_remove("NO_COLOR");
+    cmd.env_remove("MAKEPAY_WEBHOOK_SECRET")
+        .env_remove("NO_COLOR");
     cmd
 }
 

@@ -43,6 +43,9 @@ const REJECTED: &[&str] = &[
     "v1-too-long",
 ];
 
+/// A receiver's answer to one request.
+type Handler = fn(&Seen) -> u16;
+
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("makepay-migrate").unwrap();
     cmd.env("MAKEPAY_WEBHOOK_SECRET", SECRET)
@@ -84,7 +87,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn each_receiver_is_graded_as_it_deserves() {
-    let cases: &[(&str, fn(&Seen) -> u16, &[&str])] = &[
+    let cases: &[(&str, Handler, &[&str])] = &[
         ("correct", |r| CORRECT.status(r), &[]),
         (
             "no timestamp check",
@@ -93,7 +96,8 @@ fn each_receiver_is_graded_as_it_deserves() {
                     check_past: false,
                     check_future: false,
                     ..CORRECT
-                }.status(r)
+                }
+                .status(r)
             },
             &["stale-timestamp", "future-timestamp"],
         ),
@@ -103,7 +107,8 @@ fn each_receiver_is_graded_as_it_deserves() {
                 Rules {
                     check_past: false,
                     ..CORRECT
-                }.status(r)
+                }
+                .status(r)
             },
             &["stale-timestamp"],
         ),
@@ -113,7 +118,8 @@ fn each_receiver_is_graded_as_it_deserves() {
                 Rules {
                     prefix_compare: true,
                     ..CORRECT
-                }.status(r)
+                }
+                .status(r)
             },
             &["v1-too-short"],
         ),
@@ -123,7 +129,8 @@ fn each_receiver_is_graded_as_it_deserves() {
                 Rules {
                     reserialise: true,
                     ..CORRECT
-                }.status(r)
+                }
+                .status(r)
             },
             ACCEPTED,
         ),
@@ -202,7 +209,7 @@ fn answer(ok: bool) -> u16 {
 fn legacy_dual_run_cases() {
     // OxaPay on its own route, Cryptomus on the MakePay route dispatching on the headers (the
     // shape of `apply`'s switch).
-    let cases: &[(&str, &str, fn(&Seen) -> u16, &[&str])] = &[
+    let cases: &[(&str, &str, Handler, &[&str])] = &[
         (
             "oxapay",
             "/webhooks/oxapay",
@@ -275,14 +282,26 @@ fn legacy_needs_its_own_key() {
 fn check_cmd_output_is_shown_and_its_failure_fails_the_run() {
     let receiver = Receiver::start(|r| CORRECT.status(r));
     let ok = bin()
-        .args(["webhook", "test", &receiver.url, "--merchant-order-id", "order_5"])
-        .args(["--check-cmd", "echo paid orders for $MAKEPAY_TEST_MERCHANT_ORDER_ID: 1"])
+        .args([
+            "webhook",
+            "test",
+            &receiver.url,
+            "--merchant-order-id",
+            "order_5",
+        ])
+        .args([
+            "--check-cmd",
+            "echo paid orders for $MAKEPAY_TEST_MERCHANT_ORDER_ID: 1",
+        ])
         .assert()
         .code(0);
     let table = String::from_utf8_lossy(&ok.get_output().stdout).into_owned();
     assert!(table.contains("valid-paid"), "{table}");
     assert!(
-        table.contains(&format!("21 scenarios against {}: 21 passed, 0 failed", receiver.url)),
+        table.contains(&format!(
+            "21 scenarios against {}: 21 passed, 0 failed",
+            receiver.url
+        )),
         "{table}"
     );
     assert!(table.contains("  | paid orders for order_5: 1"), "{table}");
@@ -376,7 +395,10 @@ fn listen_verifies_prints_and_forwards_bytes_unchanged() {
         lines[0].starts_with("status_changed  uid=link/7  status=paid  attempt=-  valid  -> forwarded, app answered 202"),
         "{stdout}"
     );
-    assert!(lines[1].contains("rejected: signature does not match"), "{stdout}");
+    assert!(
+        lines[1].contains("rejected: signature does not match"),
+        "{stdout}"
+    );
 
     let seen = app.requests();
     assert_eq!(seen.len(), 2);

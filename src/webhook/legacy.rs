@@ -102,7 +102,11 @@ mod tests {
     #[test]
     fn oxapay_callback_carries_the_hmac_of_its_body() {
         let key = Secret::from("merchant-key");
-        let d = signed(Provider::Oxapay, &key, paid_body(Provider::Oxapay, &order()));
+        let d = signed(
+            Provider::Oxapay,
+            &key,
+            paid_body(Provider::Oxapay, &order()),
+        );
         assert_eq!(d.header("HMAC"), Some(oxapay_hmac(&key, &d.body).as_str()));
         assert!(String::from_utf8_lossy(&d.body).contains(r#""order_id":"order_1042""#));
     }

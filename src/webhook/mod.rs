@@ -85,12 +85,8 @@ fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let secret = args.secret.source().load()?;
-    let (delivery, built) = makepay_delivery(
-        &secret,
-        args.body.as_deref(),
-        &args.delivery,
-        &args.payment,
-    )?;
+    let (delivery, built) =
+        makepay_delivery(&secret, args.body.as_deref(), &args.delivery, &args.payment)?;
     for (name, value) in &delivery.headers {
         writeln!(out, "{name}: {value}")?;
     }
@@ -154,12 +150,8 @@ fn read_body(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 fn run_send(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let secret = args.secret.source().load()?;
-    let (delivery, _) = makepay_delivery(
-        &secret,
-        args.body.as_deref(),
-        &args.delivery,
-        &args.payment,
-    )?;
+    let (delivery, _) =
+        makepay_delivery(&secret, args.body.as_deref(), &args.delivery, &args.payment)?;
     eprintln!(
         "POST {} ({} {}, delivery {}, attempt {})",
         args.url,
@@ -209,13 +201,14 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         secret: &secret,
         payment: &payment,
         subscription: &subscription,
-        legacy: args.legacy.zip(legacy_key.as_ref()).map(|(provider, key)| {
-            suite::LegacyTarget {
+        legacy: args
+            .legacy
+            .zip(legacy_key.as_ref())
+            .map(|(provider, key)| suite::LegacyTarget {
                 provider,
                 url: args.legacy_url.as_deref().unwrap_or(&args.url),
                 key,
-            }
-        }),
+            }),
         client: &client,
         now: stamp::now_unix,
     };

@@ -373,6 +373,7 @@ mod tests {
 
     #[test]
     fn body_keeps_reference_key_order() {
-        assert!(body(EventKind::QuoteExpired).starts_with(br#"{"deliveryId":"d-1","type":"makepay.payment.quote_expired","#));
+        assert!(body(EventKind::QuoteExpired)
+            .starts_with(br#"{"deliveryId":"d-1","type":"makepay.payment.quote_expired","#));
     }
 }

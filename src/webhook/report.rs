@@ -63,17 +63,18 @@ impl SuiteReport<'_> {
         let width = self.outcomes.iter().map(|o| o.id.len()).max().unwrap_or(8);
         writeln!(
             out,
-            "{:<width$}  {:<8}  {:<6}  {:<8}  checks",
+            "{:<width$}  {:<8}  {:<6}  {:<7}  checks",
             "scenario", "expected", "got", "verdict"
         )?;
         for o in self.outcomes {
-            let verdict = match o.failure() {
-                None => format!("{pass}pass{pass:#}    "),
-                Some(why) => format!("{fail}FAIL{fail:#}    {why}: "),
+            let (style, verdict) = match o.failure() {
+                None => (pass, "pass"),
+                Some(_) => (fail, "FAIL"),
             };
+            let why = o.failure().map(|w| format!("  <- {w}")).unwrap_or_default();
             writeln!(
                 out,
-                "{:<width$}  {:<8}  {:<6}  {verdict}{}",
+                "{:<width$}  {:<8}  {:<6}  {style}{verdict:<7}{style:#}  {}{why}",
                 o.id,
                 expected(o.expect),
                 got(&o.got),
@@ -156,9 +157,8 @@ impl SuiteReport<'_> {
     fn write_junit(&self, out: &mut dyn Write) -> io::Result<()> {
         const SUITE: &str = "makepay-migrate webhook test";
         let tests = (self.outcomes.len() + usize::from(self.check.is_some())).to_string();
-        let failures = (self.failed()
-            + usize::from(self.check.is_some_and(|c| !c.passed())))
-        .to_string();
+        let failures =
+            (self.failed() + usize::from(self.check.is_some_and(|c| !c.passed()))).to_string();
         let mut w = Writer::new_with_indent(out, b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         w.create_element("testsuite")
@@ -179,11 +179,8 @@ impl SuiteReport<'_> {
                             case.write_empty()?;
                         }
                         Some(why) => {
-                            let detail = format!(
-                                "expected {}, got {}",
-                                expected(o.expect),
-                                got(&o.got)
-                            );
+                            let detail =
+                                format!("expected {}, got {}", expected(o.expect), got(&o.got));
                             case.write_inner_content(|w| {
                                 w.create_element("failure")
                                     .with_attributes([("message", why)])

@@ -76,9 +76,7 @@ impl SecretSource {
                 Ok(v) if v.is_empty() => Err(SecretError::EmptyVar(var.clone())),
                 Ok(v) => Ok(Secret(v.into_bytes())),
                 Err(std::env::VarError::NotPresent) => Err(SecretError::Unset(var.clone())),
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    Err(SecretError::NotUnicode(var.clone()))
-                }
+                Err(std::env::VarError::NotUnicode(_)) => Err(SecretError::NotUnicode(var.clone())),
             },
             SecretSource::File(path) => {
                 let mut bytes = std::fs::read(path).map_err(|source| SecretError::Read {
@@ -130,6 +128,9 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_key() {
-        assert_eq!(format!("{:?}", Secret::from("whsec_abc")), "Secret(9 bytes)");
+        assert_eq!(
+            format!("{:?}", Secret::from("whsec_abc")),
+            "Secret(9 bytes)"
+        );
     }
 }

@@ -14,7 +14,9 @@ pub enum Verdict {
     MissingHeader,
     Malformed(&'static str),
     /// Signed `age` seconds before now (negative: in the future).
-    Stale { age: i64 },
+    Stale {
+        age: i64,
+    },
     BadSignature,
 }
 
