@@ -175,12 +175,10 @@ impl DeliveryArgs {
     }
 }
 
+/// What `sign` and `send` work on: a saved body, or one built from the flags.
 #[derive(Debug, Args)]
-pub struct SignArgs {
-    /// Sign as a legacy provider instead of MakePay (needs --secret-env or --secret-file).
-    #[arg(long, value_enum)]
-    pub provider: Option<Provider>,
-    /// The exact body to sign (`-` reads stdin) [default: build a MakePay delivery].
+pub struct MakePayDeliveryArgs {
+    /// The exact body (`-` reads stdin) [default: build a MakePay delivery from the flags].
     #[arg(long, value_name = "FILE|-")]
     pub body: Option<PathBuf>,
     #[command(flatten)]
@@ -192,19 +190,22 @@ pub struct SignArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Sign as a legacy provider instead of MakePay (needs --secret-env or --secret-file, and
+    /// --body).
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    #[command(flatten)]
+    pub make: MakePayDeliveryArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct SendArgs {
     /// The endpoint to POST to.
     #[arg(value_name = "URL")]
     pub url: String,
-    /// Send this exact body instead of building one (`-` reads stdin).
-    #[arg(long, value_name = "FILE|-")]
-    pub body: Option<PathBuf>,
     #[command(flatten)]
-    pub secret: SecretArgs,
-    #[command(flatten)]
-    pub delivery: DeliveryArgs,
-    #[command(flatten)]
-    pub payment: PaymentArgs,
+    pub make: MakePayDeliveryArgs,
     /// Seconds to wait for the answer.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub timeout: u64,

@@ -22,12 +22,11 @@ pub mod suite;
 pub mod verify;
 
 use anyhow::{bail, Context};
-use args::{DeliveryArgs, PaymentArgs, SendArgs, SignArgs, TestArgs, WebhookCommand};
+use args::{MakePayDeliveryArgs, SendArgs, SignArgs, TestArgs, WebhookCommand};
 use delivery::{Delivery, MakePayMeta};
 use http::Client;
 use payload::BodySpec;
 use report::SuiteReport;
-use secret::Secret;
 use sign::SignatureHeader;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -59,7 +58,7 @@ pub fn run(command: WebhookCommand) -> anyhow::Result<ExitCode> {
 fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if let Some(provider) = args.provider {
-        let Some(source) = args.secret.explicit() else {
+        let Some(source) = args.make.secret.explicit() else {
             bail!(
                 "--provider {} signs with the provider's key, not the MakePay secret: name its \
                  variable with --secret-env VAR or its file with --secret-file PATH",
@@ -67,7 +66,7 @@ fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
             );
         };
         let key = source.load()?;
-        let Some(path) = &args.body else {
+        let Some(path) = &args.make.body else {
             bail!(
                 "--provider {} needs the callback body: --body FILE (or - for stdin)",
                 provider.id()
@@ -84,9 +83,7 @@ fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let secret = args.secret.source().load()?;
-    let (delivery, built) =
-        makepay_delivery(&secret, args.body.as_deref(), &args.delivery, &args.payment)?;
+    let (delivery, built) = makepay_delivery(&args.make)?;
     for (name, value) in &delivery.headers {
         writeln!(out, "{name}: {value}")?;
     }
@@ -100,14 +97,11 @@ fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
 
 /// The delivery `sign` and `send` work on: the given body, or one built from the flags (then
 /// `true`). Delivery ID and event come from the flags, or from a given body's fields.
-fn makepay_delivery(
-    secret: &Secret,
-    body: Option<&Path>,
-    d: &DeliveryArgs,
-    p: &PaymentArgs,
-) -> anyhow::Result<(Delivery, bool)> {
+fn makepay_delivery(args: &MakePayDeliveryArgs) -> anyhow::Result<(Delivery, bool)> {
+    let secret = args.secret.source().load()?;
+    let (d, p) = (&args.delivery, &args.payment);
     let now = d.timestamp.unwrap_or_else(stamp::now_unix);
-    let (mut meta, body, built) = match body {
+    let (mut meta, body, built) = match args.body.as_deref() {
         Some(path) => {
             let body = read_body(path)?;
             let meta = MakePayMeta::from_body(&body).unwrap_or_else(|| {
@@ -133,7 +127,7 @@ fn makepay_delivery(
         }
     };
     meta.attempt = d.attempt;
-    let signature = SignatureHeader::sign(secret, now, &body).to_string();
+    let signature = SignatureHeader::sign(&secret, now, &body).to_string();
     Ok((Delivery::makepay(&meta, body, Some(signature)), built))
 }
 
@@ -149,16 +143,14 @@ fn read_body(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 fn run_send(args: &SendArgs) -> anyhow::Result<ExitCode> {
-    let secret = args.secret.source().load()?;
-    let (delivery, _) =
-        makepay_delivery(&secret, args.body.as_deref(), &args.delivery, &args.payment)?;
+    let (delivery, _) = makepay_delivery(&args.make)?;
     eprintln!(
         "POST {} ({} {}, delivery {}, attempt {})",
         args.url,
         delivery.header("x-makepay-event").unwrap_or("-"),
-        args.delivery.transition().status,
+        args.make.delivery.transition().status,
         delivery.header("x-makepay-delivery-id").unwrap_or("-"),
-        args.delivery.attempt
+        args.make.delivery.attempt
     );
     let reply = Client::new(Duration::from_secs(args.timeout)).post(&args.url, &delivery)?;
     let mut out = std::io::stdout().lock();

@@ -100,14 +100,10 @@ pub struct BodySpec<'a> {
 impl BodySpec<'_> {
     /// The compact JSON body MakePay would send.
     pub fn to_json(&self) -> Vec<u8> {
-        let event = EventInfo {
-            kind: self.event.name(),
-            trigger: self.event.trigger(),
-        };
         let result = if self.event.is_subscription() {
-            serde_json::to_vec(&SubscriptionBody::new(self, event))
+            serde_json::to_vec(&SubscriptionBody::new(self))
         } else {
-            serde_json::to_vec(&PaymentBody::new(self, event))
+            serde_json::to_vec(&PaymentBody::new(self))
         };
         result.expect("plain structs always serialise")
     }
@@ -125,14 +121,36 @@ struct EventInfo {
     trigger: &'static str,
 }
 
+/// The fields every delivery body starts with.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PaymentBody<'a> {
+struct Envelope<'a> {
     delivery_id: &'a str,
     #[serde(rename = "type")]
     kind: String,
     created_at: String,
     event: EventInfo,
+}
+
+impl<'a> Envelope<'a> {
+    fn new(spec: &'a BodySpec<'a>) -> Self {
+        Envelope {
+            delivery_id: spec.delivery_id,
+            kind: spec.event.body_type(),
+            created_at: iso8601(spec.created_at),
+            event: EventInfo {
+                kind: spec.event.name(),
+                trigger: spec.event.trigger(),
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentBody<'a> {
+    #[serde(flatten)]
+    envelope: Envelope<'a>,
     payment_link: PaymentLink<'a>,
     session: Session<'a>,
 }
@@ -176,14 +194,11 @@ struct Session<'a> {
 }
 
 impl<'a> PaymentBody<'a> {
-    fn new(spec: &'a BodySpec<'a>, event: EventInfo) -> Self {
+    fn new(spec: &'a BodySpec<'a>) -> Self {
         let p = spec.payment;
         let status = spec.transition.status.as_str();
         PaymentBody {
-            delivery_id: spec.delivery_id,
-            kind: spec.event.body_type(),
-            created_at: iso8601(spec.created_at),
-            event,
+            envelope: Envelope::new(spec),
             payment_link: PaymentLink {
                 id: LINK_ID,
                 uid: &p.uid,
@@ -223,11 +238,8 @@ impl<'a> PaymentBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SubscriptionBody<'a> {
-    delivery_id: &'a str,
-    #[serde(rename = "type")]
-    kind: String,
-    created_at: String,
-    event: EventInfo,
+    #[serde(flatten)]
+    envelope: Envelope<'a>,
     subscription: Subscription<'a>,
     cycle: Cycle<'a>,
     data: StatusData<'a>,
@@ -273,14 +285,11 @@ struct StatusData<'a> {
 }
 
 impl<'a> SubscriptionBody<'a> {
-    fn new(spec: &'a BodySpec<'a>, event: EventInfo) -> Self {
+    fn new(spec: &'a BodySpec<'a>) -> Self {
         let s = spec.subscription;
         let t = spec.transition;
         SubscriptionBody {
-            delivery_id: spec.delivery_id,
-            kind: spec.event.body_type(),
-            created_at: iso8601(spec.created_at),
-            event,
+            envelope: Envelope::new(spec),
             subscription: Subscription {
                 id: SUBSCRIPTION_ID,
                 uid: &s.uid,

@@ -2,11 +2,10 @@
 //! for CI test tabs. The check command's output travels with the table in each.
 
 use super::suite::{Expect, Got, Outcome};
-use crate::report::xml_text as clean;
+use crate::report::{write_junit, xml_text as clean};
 use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
-use quick_xml::events::{BytesDecl, BytesText, Event};
-use quick_xml::Writer;
+use quick_xml::events::BytesText;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -155,20 +154,13 @@ impl SuiteReport<'_> {
     }
 
     fn write_junit(&self, out: &mut dyn Write) -> io::Result<()> {
-        const SUITE: &str = "makepay-migrate webhook test";
-        let tests = (self.outcomes.len() + usize::from(self.check.is_some())).to_string();
-        let failures =
-            (self.failed() + usize::from(self.check.is_some_and(|c| !c.passed()))).to_string();
-        let mut w = Writer::new_with_indent(out, b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        w.create_element("testsuite")
-            .with_attributes([
-                ("name", SUITE),
-                ("tests", tests.as_str()),
-                ("failures", failures.as_str()),
-                ("errors", "0"),
-            ])
-            .write_inner_content(|w| {
+        let check_failed = self.check.is_some_and(|c| !c.passed());
+        write_junit(
+            out,
+            "makepay-migrate webhook test",
+            self.outcomes.len() + usize::from(self.check.is_some()),
+            self.failed() + usize::from(check_failed),
+            |w| {
                 for o in self.outcomes {
                     let name = format!("{}: {}", o.id, o.title);
                     let case = w
@@ -208,8 +200,8 @@ impl SuiteReport<'_> {
                     })?;
                 }
                 Ok(())
-            })?;
-        writeln!(w.get_mut())
+            },
+        )
     }
 }
 
