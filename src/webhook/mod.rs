@@ -144,11 +144,14 @@ fn read_body(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 fn run_send(args: &SendArgs) -> anyhow::Result<ExitCode> {
     let (delivery, _) = makepay_delivery(&args.make)?;
+    let what = match &args.make.body {
+        Some(path) => format!("body from {}", path.display()),
+        None => args.make.delivery.transition().status,
+    };
     eprintln!(
-        "POST {} ({} {}, delivery {}, attempt {})",
+        "POST {} ({} {what}, delivery {}, attempt {})",
         args.url,
         delivery.header("x-makepay-event").unwrap_or("-"),
-        args.make.delivery.transition().status,
         delivery.header("x-makepay-delivery-id").unwrap_or("-"),
         args.make.delivery.attempt
     );
