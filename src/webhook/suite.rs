@@ -482,17 +482,27 @@ impl Suite<'_> {
         }
     }
 
-    /// Lowers every `"amount":"<amount>"` in `body` to a cent: the forgery that matters.
     fn tamper(&self, body: &[u8]) -> Vec<u8> {
-        let amount = &self.payment.amount;
-        let to = if amount == "0.01" { "0.02" } else { "0.01" };
-        let text = String::from_utf8_lossy(body);
-        text.replace(
+        tamper(body, &self.payment.amount)
+    }
+}
+
+/// Lowers every `"amount":"<amount>"` in `body` to a cent: the forgery that matters. An amount
+/// JSON writes escaped is not found that way; then a trailing space changes the bytes instead,
+/// so the case never sends a genuine delivery by accident.
+fn tamper(body: &[u8], amount: &str) -> Vec<u8> {
+    let to = if amount == "0.01" { "0.02" } else { "0.01" };
+    let text = String::from_utf8_lossy(body);
+    let mut forged = text
+        .replace(
             &format!(r#""amount":"{amount}""#),
             &format!(r#""amount":"{to}""#),
         )
-        .into_bytes()
+        .into_bytes();
+    if forged == body {
+        forged.push(b' ');
     }
+    forged
 }
 
 /// Pretty-printed with serde_json's key order: same content, other bytes.
@@ -522,6 +532,21 @@ mod tests {
             assert!(cases.iter().any(|c| c.1 == Expect::Accept));
             assert!(cases.iter().any(|c| c.1 == Expect::Reject));
         }
+    }
+
+    #[test]
+    fn tampering_always_changes_the_bytes() {
+        let body = br#"{"paymentLink":{"amount":"129.99"},"session":{"invoiceAmount":"129.99"}}"#;
+        assert_eq!(
+            tamper(body, "129.99"),
+            br#"{"paymentLink":{"amount":"0.01"},"session":{"invoiceAmount":"129.99"}}"#
+        );
+        assert_eq!(
+            tamper(br#"{"amount":"0.01"}"#, "0.01"),
+            br#"{"amount":"0.02"}"#
+        );
+        let quoted = br#"{"amount":"1\"2"}"#;
+        assert_eq!(tamper(quoted, "1\"2"), [&quoted[..], b" "].concat());
     }
 
     #[test]
