@@ -342,13 +342,12 @@ fn unreachable_endpoint_is_a_runtime_error() {
         .code(2);
 }
 
-#[test]
-fn listen_verifies_prints_and_forwards_bytes_unchanged() {
-    let app = Receiver::start(|_| 202);
+/// Starts `webhook listen` on a free port for two requests; returns it and its base URL.
+fn listen(extra: &[&str]) -> (std::process::Child, String) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("makepay-migrate"))
         .env("MAKEPAY_WEBHOOK_SECRET", SECRET)
         .args(["webhook", "listen", "--port", "0", "--count", "2"])
-        .args(["--forward-to", &app.url])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -357,11 +356,27 @@ fn listen_verifies_prints_and_forwards_bytes_unchanged() {
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut banner)
         .unwrap();
-    let addr = banner
+    let url = banner
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("{banner}"))
         .to_string();
+    (child, url)
+}
+
+/// Waits for `listen` to stop after its two requests; returns its two stdout lines.
+fn lines_of(child: std::process::Child) -> String {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    stdout
+}
+
+#[test]
+fn listen_verifies_prints_and_forwards_bytes_unchanged() {
+    let app = Receiver::start(|_| 202);
+    let (child, addr) = listen(&["--forward-to", &app.url]);
 
     // Deliberately not in serde_json's form: spaces and an escaped slash must survive.
     let body = br#"{"deliveryId":"d-7", "event":{"type":"status_changed"},"paymentLink":{"uid":"link\/7"},"session":{"status":"paid"}}"#;
@@ -386,11 +401,8 @@ fn listen_verifies_prints_and_forwards_bytes_unchanged() {
     assert_eq!(post(good.clone()), 202);
     assert_eq!(post(forged.clone()), 202, "the app decides; listen relays");
 
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = lines_of(child);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
     assert!(
         lines[0].starts_with("status_changed  uid=link/7  status=paid  attempt=-  valid  -> forwarded, app answered 202"),
         "{stdout}"
@@ -407,4 +419,28 @@ fn listen_verifies_prints_and_forwards_bytes_unchanged() {
     assert_eq!(seen[0].header("x-makepay-signature"), Some(good.as_str()));
     assert_eq!(seen[1].header("x-makepay-signature"), Some(forged.as_str()));
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn listen_alone_answers_200_to_valid_and_401_to_stale() {
+    let (child, url) = listen(&[]);
+    let stale = (now() - 400).to_string();
+    for (extra, code) in [(vec![], 0), (vec!["--timestamp", stale.as_str()], 1)] {
+        bin()
+            .args(["webhook", "send", &url, "--status", "pending"])
+            .args(extra)
+            .assert()
+            .code(code);
+    }
+    let stdout = lines_of(child);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].ends_with("status=pending  attempt=1  valid  -> 200"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].ends_with("rejected: timestamp 400 s old  -> 401")
+            || lines[1].ends_with("rejected: timestamp 401 s old  -> 401"),
+        "{stdout}"
+    );
 }
