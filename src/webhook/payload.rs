@@ -121,6 +121,11 @@ struct EventInfo {
     trigger: &'static str,
 }
 
+/// The hosted checkout page of a payment link.
+fn public_url(uid: &str) -> String {
+    format!("https://makepay.io/payment/{uid}")
+}
+
 /// The fields every delivery body starts with.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -182,6 +187,7 @@ struct Session<'a> {
     invoice_asset: &'a str,
     invoice_amount: &'a str,
     selected_sell_asset: &'static str,
+    required_sell_amount: &'static str,
     expected_buy_amount: &'a str,
     destination_address: &'static str,
     deposit_address: &'static str,
@@ -203,7 +209,7 @@ impl<'a> PaymentBody<'a> {
                 id: LINK_ID,
                 uid: &p.uid,
                 status,
-                public_url: format!("https://makepay.io/payment/{}", p.uid),
+                public_url: public_url(&p.uid),
                 expires_at: iso8601(spec.created_at + 12 * 3600),
                 amount: &p.amount,
                 currency: &p.currency,
@@ -221,6 +227,7 @@ impl<'a> PaymentBody<'a> {
                 invoice_asset: &p.currency,
                 invoice_amount: &p.amount,
                 selected_sell_asset: "ETH",
+                required_sell_amount: "0.04",
                 expected_buy_amount: &p.amount,
                 destination_address: "0xmerchant",
                 deposit_address: "0xdeposit",
@@ -254,11 +261,15 @@ struct Subscription<'a> {
     previous_status: &'a str,
     customer_email: &'static str,
     label: &'static str,
+    description: &'static str,
     amount_usd: &'a str,
     settlement_asset: &'static str,
     cadence: &'static str,
     billing_interval_unit: &'static str,
     billing_interval_count: u32,
+    start_at: String,
+    timezone: &'static str,
+    metadata: serde_json::Value,
     created_at: String,
     updated_at: String,
 }
@@ -271,7 +282,9 @@ struct Cycle<'a> {
     sequence: u32,
     due_at: String,
     amount_usd: &'a str,
+    payment_link_id: &'static str,
     payment_link_uid: &'a str,
+    payment_url: String,
     status: &'a str,
 }
 
@@ -297,11 +310,15 @@ impl<'a> SubscriptionBody<'a> {
                 previous_status: &t.previous,
                 customer_email: EMAIL,
                 label: "Premium plan",
+                description: "Monthly subscription",
                 amount_usd: &s.amount_usd,
                 settlement_asset: ASSET,
                 cadence: "monthly",
                 billing_interval_unit: "month",
                 billing_interval_count: 1,
+                start_at: iso8601(spec.created_at - 2 * 86_400),
+                timezone: "Asia/Dubai",
+                metadata: serde_json::json!({ "clientId": "client_1042" }),
                 created_at: iso8601(spec.created_at - 2 * 86_400),
                 updated_at: iso8601(spec.created_at),
             },
@@ -311,7 +328,9 @@ impl<'a> SubscriptionBody<'a> {
                 sequence: 0,
                 due_at: iso8601(spec.created_at - 2 * 86_400),
                 amount_usd: &s.amount_usd,
+                payment_link_id: LINK_ID,
                 payment_link_uid: &spec.payment.uid,
+                payment_url: public_url(&spec.payment.uid),
                 status: &t.status,
             },
             data: StatusData {
