@@ -346,6 +346,7 @@ fn unreachable_endpoint_is_a_runtime_error() {
 fn listen(extra: &[&str]) -> (std::process::Child, String) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("makepay-migrate"))
         .env("MAKEPAY_WEBHOOK_SECRET", SECRET)
+        .env("LEGACY_KEY", LEGACY_KEY)
         .args(["webhook", "listen", "--port", "0", "--count", "2"])
         .args(extra)
         .stdout(std::process::Stdio::piped())
@@ -442,5 +443,37 @@ fn listen_alone_answers_200_to_valid_and_401_to_stale() {
         lines[1].ends_with("rejected: timestamp 400 s old  -> 401")
             || lines[1].ends_with("rejected: timestamp 401 s old  -> 401"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn listen_checks_legacy_callbacks_during_the_dual_run() {
+    let (child, url) = listen(&["--legacy", "oxapay", "--legacy-secret-env", "LEGACY_KEY"]);
+    let body =
+        br#"{"track_id":"184747701","status":"Paid","type":"invoice","order_id":"order_1042"}"#;
+    let mut mac = Hmac::<Sha512>::new_from_slice(LEGACY_KEY.as_bytes()).unwrap();
+    mac.update(body);
+    let good = hex::encode(mac.finalize().into_bytes());
+    let forged = format!("{}0", &good[..127]);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    for (hmac, status) in [(good, 200), (forged, 401)] {
+        let reply = agent
+            .post(&url)
+            .header("HMAC", hmac)
+            .send(&body[..])
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), status);
+    }
+    let stdout = lines_of(child);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "invoice  uid=184747701  status=Paid  attempt=-  OxaPay callback valid  -> 200",
+            "invoice  uid=184747701  status=Paid  attempt=-  OxaPay callback rejected: signature missing or wrong  -> 401",
+        ]
     );
 }

@@ -3,7 +3,7 @@
 
 use super::payload::{EventKind, PaymentFields, SubscriptionFields, Transition};
 use super::report::SuiteFormat;
-use super::secret::SecretSource;
+use super::secret::{Secret, SecretSource};
 use crate::cli::ColorWhen;
 use crate::finding::Provider;
 use clap::{Args, Subcommand};
@@ -65,7 +65,8 @@ pub enum WebhookCommand {
     /// to the rest; with it, headers and body go on unchanged and the app's answer is relayed.
     #[command(after_help = "Examples:\n  \
         makepay-migrate webhook listen --port 8787\n  \
-        makepay-migrate webhook listen --port 8787 --forward-to http://localhost:3000/webhooks/makepay\n\n\
+        makepay-migrate webhook listen --port 8787 --forward-to http://localhost:3000/webhooks/makepay\n  \
+        makepay-migrate webhook listen --legacy oxapay --legacy-secret-env OXAPAY_MERCHANT_API_KEY\n\n\
         Exit codes: 0 stopped after --count requests, 2 usage error (port taken, missing secret).")]
     Listen(ListenArgs),
 }
@@ -211,16 +212,11 @@ pub struct SendArgs {
     pub timeout: u64,
 }
 
+/// The legacy provider of a dual run and its key (never a flag value either).
 #[derive(Debug, Args)]
-pub struct TestArgs {
-    /// The MakePay webhook endpoint under test.
-    #[arg(value_name = "URL")]
-    pub url: String,
-    #[command(flatten)]
-    pub secret: SecretArgs,
-    #[command(flatten)]
-    pub payment: PaymentArgs,
-    /// Add the dual-run cases for this legacy provider's callbacks.
+pub struct LegacyArgs {
+    /// The legacy provider whose callbacks still arrive during the dual run (`test` adds its
+    /// cases; `listen` verifies requests without x-makepay-signature as its callbacks).
     #[arg(long, value_enum)]
     pub legacy: Option<Provider>,
     /// Environment variable holding the legacy key (OxaPay merchant or payout key, Cryptomus
@@ -235,6 +231,39 @@ pub struct TestArgs {
         conflicts_with = "legacy_secret_env"
     )]
     pub legacy_secret_file: Option<PathBuf>,
+}
+
+impl LegacyArgs {
+    /// The provider and its loaded key; `None` without --legacy.
+    pub fn load(&self) -> anyhow::Result<Option<(Provider, Secret)>> {
+        let Some(provider) = self.legacy else {
+            return Ok(None);
+        };
+        let Some(source) = SecretSource::from_flags(
+            self.legacy_secret_env.as_deref(),
+            self.legacy_secret_file.as_ref(),
+        ) else {
+            anyhow::bail!(
+                "--legacy {} needs the provider's key: --legacy-secret-env VAR or \
+                 --legacy-secret-file PATH",
+                provider.id()
+            );
+        };
+        Ok(Some((provider, source.load()?)))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The MakePay webhook endpoint under test.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    #[command(flatten)]
+    pub payment: PaymentArgs,
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
     /// Where legacy callbacks go [default: URL, for a route that dispatches on the headers].
     #[arg(long, value_name = "URL", requires = "legacy")]
     pub legacy_url: Option<String>,
@@ -263,6 +292,8 @@ pub struct ListenArgs {
     pub host: String,
     #[command(flatten)]
     pub secret: SecretArgs,
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
     /// Forward every request's headers and exact body here and relay the answer.
     #[arg(long, value_name = "URL")]
     pub forward_to: Option<String>,

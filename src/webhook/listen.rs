@@ -4,9 +4,11 @@
 
 use super::delivery::{Delivery, SIGNATURE_HEADER};
 use super::http::Client;
+use super::legacy::OXAPAY_HEADER;
 use super::secret::Secret;
 use super::stamp::now_unix;
-use super::verify::{verify, Verdict};
+use super::verify::{verify, verify_legacy};
+use crate::finding::Provider;
 use anyhow::{anyhow, Context};
 use std::io::{Read, Write};
 
@@ -27,6 +29,8 @@ pub struct Listener {
     pub host: String,
     pub port: u16,
     pub secret: Secret,
+    /// During a dual run: requests without `x-makepay-signature` are this provider's callbacks.
+    pub legacy: Option<(Provider, Secret)>,
     pub forward_to: Option<String>,
     /// Stop after this many requests (None: until interrupted).
     pub count: Option<usize>,
@@ -83,17 +87,21 @@ impl Listener {
             return format!("{what}  rejected: body over {MAX_BODY_BYTES} bytes");
         }
         let delivery = Delivery { headers, body };
-        let verdict = verify(
-            delivery.header(SIGNATURE_HEADER),
-            &delivery.body,
-            &self.secret,
-            now_unix(),
-        );
+        let verdict = match (&self.legacy, delivery.header(SIGNATURE_HEADER)) {
+            (Some((provider, key)), None) => verify_legacy(
+                *provider,
+                delivery.header(OXAPAY_HEADER),
+                &delivery.body,
+                key,
+            ),
+            (_, header) => verify(header, &delivery.body, &self.secret, now_unix()),
+        };
         let summary = describe(&delivery);
         let Some(url) = &self.forward_to else {
-            let (status, reply): (u16, &[u8]) = match verdict {
-                Verdict::Valid => (200, b"ok"),
-                _ => (401, b"invalid signature"),
+            let (status, reply): (u16, &[u8]) = if verdict.is_valid() {
+                (200, b"ok")
+            } else {
+                (401, b"invalid signature")
             };
             respond(request, status, reply);
             return format!("{summary}  {verdict}  -> {status}");
@@ -129,7 +137,8 @@ fn respond(request: tiny_http::Request, status: u16, body: &[u8]) {
     let _ = request.respond(response);
 }
 
-/// `event uid=... status=... attempt=...` from the headers and the MakePay body.
+/// `event uid=... status=... attempt=...` from the headers and the body: MakePay's fields, or
+/// the legacy callbacks' `type`, `track_id`/`uuid` and `status`.
 fn describe(d: &Delivery) -> String {
     let json: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
     let field = |paths: &[&[&str]]| {
@@ -146,11 +155,20 @@ fn describe(d: &Delivery) -> String {
     let event = d
         .header("x-makepay-event")
         .map(str::to_string)
-        .unwrap_or_else(|| field(&[&["event", "type"]]));
+        .unwrap_or_else(|| field(&[&["event", "type"], &["type"]]));
     format!(
         "{event}  uid={}  status={}  attempt={}",
-        field(&[&["paymentLink", "uid"], &["subscription", "uid"]]),
-        field(&[&["session", "status"], &["subscription", "status"]]),
+        field(&[
+            &["paymentLink", "uid"],
+            &["subscription", "uid"],
+            &["track_id"],
+            &["uuid"]
+        ]),
+        field(&[
+            &["session", "status"],
+            &["subscription", "status"],
+            &["status"]
+        ]),
         d.header("x-makepay-attempt").unwrap_or("-"),
     )
 }

@@ -45,6 +45,7 @@ pub fn run(command: WebhookCommand) -> anyhow::Result<ExitCode> {
                 host: args.host.clone(),
                 port: args.port,
                 secret: args.secret.source().load()?,
+                legacy: args.legacy.load()?,
                 forward_to: args.forward_to.clone(),
                 count: args.count,
                 client: Client::new(Duration::from_secs(args.timeout)),
@@ -172,22 +173,7 @@ fn run_send(args: &SendArgs) -> anyhow::Result<ExitCode> {
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
     anstream::ColorChoice::write_global(args.color.choice());
     let secret = args.secret.source().load()?;
-    let legacy_key = match args.legacy {
-        None => None,
-        Some(provider) => {
-            let Some(source) = secret::SecretSource::from_flags(
-                args.legacy_secret_env.as_deref(),
-                args.legacy_secret_file.as_ref(),
-            ) else {
-                bail!(
-                    "--legacy {} needs the provider's key: --legacy-secret-env VAR or \
-                     --legacy-secret-file PATH",
-                    provider.id()
-                );
-            };
-            Some(source.load()?)
-        }
-    };
+    let legacy = args.legacy.load()?;
     let payment = args.payment.payment();
     let subscription = args.payment.subscription();
     let client = Client::new(Duration::from_secs(args.timeout));
@@ -196,14 +182,11 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         secret: &secret,
         payment: &payment,
         subscription: &subscription,
-        legacy: args
-            .legacy
-            .zip(legacy_key.as_ref())
-            .map(|(provider, key)| suite::LegacyTarget {
-                provider,
-                url: args.legacy_url.as_deref().unwrap_or(&args.url),
-                key,
-            }),
+        legacy: legacy.as_ref().map(|(provider, key)| suite::LegacyTarget {
+            provider: *provider,
+            url: args.legacy_url.as_deref().unwrap_or(&args.url),
+            key,
+        }),
         client: &client,
         now: stamp::now_unix,
     };

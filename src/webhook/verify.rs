@@ -3,7 +3,8 @@
 //! accepts.
 
 use super::secret::Secret;
-use super::sign::{makepay_mac, TOLERANCE_SECS};
+use super::sign::{cryptomus_sign, makepay_mac, oxapay_hmac, TOLERANCE_SECS};
+use crate::finding::Provider;
 use hmac::Mac;
 use std::fmt;
 
@@ -18,6 +19,17 @@ pub enum Verdict {
         age: i64,
     },
     BadSignature,
+    /// A legacy callback, checked with the provider's own scheme.
+    Legacy {
+        provider: Provider,
+        valid: bool,
+    },
+}
+
+impl Verdict {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid | Verdict::Legacy { valid: true, .. })
+    }
 }
 
 impl fmt::Display for Verdict {
@@ -31,6 +43,14 @@ impl fmt::Display for Verdict {
             }
             Verdict::Stale { age } => write!(f, "rejected: timestamp {age} s old"),
             Verdict::BadSignature => f.write_str("rejected: signature does not match"),
+            Verdict::Legacy { provider, valid } => {
+                let verdict = if *valid {
+                    "valid"
+                } else {
+                    "rejected: signature missing or wrong"
+                };
+                write!(f, "{} callback {verdict}", provider.display_name())
+            }
         }
     }
 }
@@ -52,6 +72,35 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &Secret, now: i64) -> V
         Ok(()) => Verdict::Valid,
         Err(_) => Verdict::BadSignature,
     }
+}
+
+/// Checks a legacy callback: OxaPay's `HMAC` header over the raw body, or Cryptomus's `sign`
+/// field over the PHP re-encoding of the rest.
+pub fn verify_legacy(
+    provider: Provider,
+    hmac_header: Option<&str>,
+    body: &[u8],
+    key: &Secret,
+) -> Verdict {
+    let (sent, expected) = match provider {
+        Provider::Oxapay => (
+            hmac_header.map(|h| h.trim().to_ascii_lowercase()),
+            Some(oxapay_hmac(key, body)),
+        ),
+        Provider::Cryptomus => (
+            serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v.get("sign")?.as_str().map(str::to_ascii_lowercase)),
+            cryptomus_sign(key, body).ok(),
+        ),
+    };
+    let valid = matches!((sent, expected), (Some(s), Some(e)) if same(s.as_bytes(), e.as_bytes()));
+    Verdict::Legacy { provider, valid }
+}
+
+/// Equality that takes as long for a near miss as for a wild guess.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `t=<digits>,v1=<64 hex>`; other schemes are ignored, a repeated `t` or `v1` is refused.
@@ -84,8 +133,33 @@ fn parse(header: &str) -> Result<(i64, Vec<u8>), &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sign::SignatureHeader;
+    use super::super::sign::{cryptomus_signed_body, SignatureHeader};
     use super::*;
+
+    #[test]
+    fn legacy_callbacks_are_checked_with_their_own_scheme() {
+        let key = Secret::from("legacy");
+        let body = br#"{"track_id":"1","status":"Paid"}"#;
+        let mac = oxapay_hmac(&key, body);
+        let oxapay = |h: Option<&str>, k: &Secret| verify_legacy(Provider::Oxapay, h, body, k);
+        let ok = |valid| Verdict::Legacy {
+            provider: Provider::Oxapay,
+            valid,
+        };
+        assert_eq!(oxapay(Some(&mac.to_uppercase()), &key), ok(true));
+        assert_eq!(oxapay(Some(&mac), &key.wrong()), ok(false));
+        assert_eq!(oxapay(None, &key), ok(false));
+
+        let signed = cryptomus_signed_body(&key, br#"{"uuid":"u","url":"a/b"}"#).unwrap();
+        let cryptomus = |b: &[u8]| verify_legacy(Provider::Cryptomus, None, b, &key);
+        let ok = |valid| Verdict::Legacy {
+            provider: Provider::Cryptomus,
+            valid,
+        };
+        assert_eq!(cryptomus(&signed), ok(true));
+        assert_eq!(cryptomus(br#"{"uuid":"u","url":"a/b"}"#), ok(false));
+        assert_eq!(cryptomus(b"not json"), ok(false));
+    }
 
     const NOW: i64 = 1_776_556_800;
 
