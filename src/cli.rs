@@ -111,6 +111,16 @@ pub enum Command {
     /// The policy file (makepay-migrate.yaml).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Sign, send and grade webhook deliveries: prove the migrated endpoint before real money
+    /// reaches it.
+    ///
+    /// `sign` prints MakePay's delivery headers for a body (or OxaPay's HMAC, Cryptomus's
+    /// sign); `send` posts one signed delivery; `test` fires a graded suite of valid, duplicate,
+    /// stale, forged and out-of-order deliveries (plus legacy callbacks for the dual run);
+    /// `listen` verifies real deliveries on a laptop and can forward them to the app. Secrets come
+    /// only from an environment variable (default MAKEPAY_WEBHOOK_SECRET) or a file.
+    #[command(subcommand)]
+    Webhook(crate::webhook::args::WebhookCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod scan;
 pub mod text;
 pub mod walk;
+pub mod webhook;
 
 use finding::Provider;
 
