@@ -5,7 +5,7 @@
 //! dropped (names) or demoted to `info` (messages); `--mentions` brings the names back for the
 //! removal step's full inventory.
 
-use crate::finding::{Category, Finding, Provider, Severity};
+use crate::finding::{Category, Finding, Mention, Provider, Severity};
 use crate::lang::{Language, SyntaxView};
 use crate::text::LineIndex;
 use regex::Regex;
@@ -23,7 +23,7 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 }
 
 /// `namespace Vendor\OxaPay;`, `package com.x.cryptomus`, `module Cryptomus`, `mod oxapay;`.
-fn declares_namespace(line: &str) -> bool {
+pub fn declares_namespace(line: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
@@ -139,7 +139,10 @@ fn declared_namesake(
         .filter(|c| on_line(c.range.start) && c.name == word)
         .map(|c| c.range.clone());
     // `function oxapay()`, `class Cryptomus`: the provider's own name is its client or facade.
-    if Provider::ALL.iter().any(|p| word.eq_ignore_ascii_case(p.id())) {
+    if Provider::ALL
+        .iter()
+        .any(|p| word.eq_ignore_ascii_case(p.id()))
+    {
         return None;
     }
     let body = class.or_else(|| {
@@ -234,12 +237,14 @@ pub fn settle(findings: &mut Vec<Finding>, judged: &[Judged]) -> (Vec<Finding>, 
             Some(Verdict::Namesake(body)) => !evidence.iter().any(|l| body.contains(l)),
             Some(Verdict::Message) => {
                 f.severity = Severity::Info;
+                f.mention = Some(Mention::Message);
                 demoted += 1;
                 false
             }
         };
         if name {
             f.severity = Severity::Info;
+            f.mention = Some(Mention::Name);
             names.push(f);
         } else {
             kept.push(f);
@@ -255,7 +260,9 @@ mod tests {
 
     #[test]
     fn namespaces_and_module_declarations() {
-        assert!(declares_namespace("namespace PaleLotus.Cryptomus.Net.Internal;"));
+        assert!(declares_namespace(
+            "namespace PaleLotus.Cryptomus.Net.Internal;"
+        ));
         assert!(declares_namespace("package com.example.cryptomus.data;"));
         assert!(declares_namespace("namespace Vendor\\OxaPay {"));
         assert!(declares_namespace("module Cryptomus"));
@@ -272,8 +279,12 @@ mod tests {
         assert!(in_i18n_or_asset_call(line, line.find("oxapay").unwrap()));
         let call = "$client = new OxaPayClient(__('x', 'd'));";
         assert!(!in_i18n_or_asset_call(call, call.find("OxaPay").unwrap()));
-        assert!(names_asset_handle("$style_handle = 'gf-oxapay-custom-css';"));
-        assert!(!names_asset_handle("require_once 'includes/oxapay-client.php';"));
+        assert!(names_asset_handle(
+            "$style_handle = 'gf-oxapay-custom-css';"
+        ));
+        assert!(!names_asset_handle(
+            "require_once 'includes/oxapay-client.php';"
+        ));
     }
 
     #[test]
