@@ -133,11 +133,6 @@ fn declared_namesake(
     let word = word_at(line, f.column.saturating_sub(1));
     let on_line = |offset: usize| lines.line_of(offset) + 1 == f.line;
     let at = range.start + (line.len() - line.trim_start().len());
-    let class = view
-        .class_at(at)
-        .map(|k| &view.classes()[k])
-        .filter(|c| on_line(c.range.start) && c.name == word)
-        .map(|c| c.range.clone());
     // `function oxapay()`, `class Cryptomus`: the provider's own name is its client or facade.
     if Provider::ALL
         .iter()
@@ -145,13 +140,56 @@ fn declared_namesake(
     {
         return None;
     }
-    let body = class.or_else(|| {
-        view.functions()
-            .iter()
-            .find(|g| on_line(g.name_at) && g.short_name() == word)
-            .map(|g| g.range.clone())
-    })?;
+    let class = view
+        .class_at(at)
+        .map(|k| &view.classes()[k])
+        .filter(|c| on_line(c.range.start) && c.name == word);
+    let body = match class {
+        // A type that extends or implements another (`class CryptomusError(Exception)`,
+        // `OxaPayServiceProvider extends ServiceProvider`) plays a part in a framework or an
+        // SDK's hierarchy; a helper of the app's own stands alone.
+        Some(c) if inherits(&src[c.range.start..], &c.name) => return None,
+        Some(c) => c.range.clone(),
+        None => {
+            let g = view
+                .functions()
+                .iter()
+                .find(|g| on_line(g.name_at) && g.short_name() == word)?;
+            // A method of a provider-named class (`RCP_OxaPay::OxaPay_Register`) is that
+            // class's: the class decides.
+            let in_named_class = view.class_at(g.range.start).is_some_and(|k| {
+                !super::context::named_by_text(view.classes()[k].name.as_bytes()).is_empty()
+            });
+            if in_named_class {
+                return None;
+            }
+            g.range.clone()
+        }
+    };
     Some(lines.line_of(body.start) + 1..=lines.line_of(body.end.max(body.start + 1) - 1) + 1)
+}
+
+/// Whether the type declaration at the start of `decl` is an interface or trait, or names a
+/// base type after its name: `extends`/`implements`, a Python base list, a C#/Kotlin `:`,
+/// Ruby's `<`.
+fn inherits(decl: &str, name: &str) -> bool {
+    let header_end = decl.find(['{', '\n']).unwrap_or(decl.len());
+    let header = &decl[..header_end];
+    let Some((before, raw)) = header
+        .find(name)
+        .map(|i| (&header[..i], &header[i + name.len()..]))
+    else {
+        return false;
+    };
+    let after = raw.trim_start();
+    // An interface or trait is the contract a client implements: part of a hierarchy too.
+    before.contains("interface ")
+        || before.contains("trait ")
+        || after.starts_with('(') && !after.starts_with("()")
+        || after.starts_with(':') && !after.starts_with("::")
+        || raw.starts_with(" < ") // Ruby's `class OxaPayError < StandardError`, not a generic
+        || after.contains("extends ")
+        || after.contains("implements ")
 }
 
 /// What one mention was judged to be, by line, column and rule (findings are rebuilt when the
@@ -194,9 +232,7 @@ pub fn judge(
                 || names_asset_handle(line)
             {
                 Verdict::Name
-            } else if let Some(body) = declared_namesake(view, lines, src, f)
-                .filter(|_| super::context::named_by_path(&f.path).is_empty())
-            {
+            } else if let Some(body) = declared_namesake(view, lines, src, f) {
                 Verdict::Namesake(body)
             } else if in_message_call(line, col) {
                 Verdict::Message
@@ -295,6 +331,36 @@ mod tests {
         assert!(in_message_call(line, line.find("cryptomus").unwrap()));
         let line = "$oxapay->createInvoice($data);";
         assert!(!in_message_call(line, line.find("oxapay").unwrap()));
+    }
+
+    #[test]
+    fn a_type_in_a_hierarchy_is_not_a_standalone_helper() {
+        assert!(inherits(
+            "class CryptomusError(Exception):\n    pass",
+            "CryptomusError"
+        ));
+        assert!(inherits(
+            "class OxaPayServiceProvider extends ServiceProvider {",
+            "OxaPayServiceProvider"
+        ));
+        assert!(inherits(
+            "class OxaPayError < StandardError\nend",
+            "OxaPayError"
+        ));
+        assert!(inherits("public class OxaPayHook : IHook {", "OxaPayHook"));
+        assert!(inherits(
+            "interface OxaPayClientInterface {",
+            "OxaPayClientInterface"
+        ));
+        assert!(!inherits(
+            "class OxaPayCurrencyHelper {",
+            "OxaPayCurrencyHelper"
+        ));
+        assert!(!inherits(
+            "class Acme_OxaPay_Price {\n",
+            "Acme_OxaPay_Price"
+        ));
+        assert!(!inherits("class CryptomusCache<T> {", "CryptomusCache"));
     }
 
     #[test]
