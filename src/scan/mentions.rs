@@ -55,12 +55,13 @@ fn names_asset_handle(line: &str) -> bool {
     .is_match(line)
 }
 
-/// A log, exception, print or flash call opens before `col`: the mention is its message.
+/// A log, exception, print or flash call opens before `col`: the mention is its message (or
+/// the category of a typed logger, `ILogger<CryptomusClient>`).
 fn in_message_call(line: &str, col: usize) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     let opener = re(
         &RE,
-        r"(?:(?:^|[^\w$])(?:log|logger|logging|console|Log|LOG|_logger|error_log|print|println|printf|fprintf|puts|echo|die|warn|warning|info|debug|notice|critical|flash|abort|panic|Errorf|Fatalf|Printf|Println|errors\.New|wc_add_notice|add_error|addError|message|Message|alert)\w*(?:\.\w+)*\s*\(|throw\s+new\s+[\w\\]+\s*\(|raise\s+\w+\s*\()",
+        r"(?:(?:^|[^\w$])(?:log|logger|logging|console|Log|LOG|_logger|error_log|print|println|printf|fprintf|puts|echo|die|warn|warning|info|debug|notice|error|fatal|critical|flash|abort|panic|Errorf|Fatalf|Printf|Println|errors\.New|wc_add_notice|add_error|addError|message|Message|alert)\w*(?:\.\w+)*\s*\(|throw\s+new\s+[\w\\]+\s*\(|raise\s+\w+\s*\(|(?:^|[^\w])I?Logger\s*<)",
     );
     opener.find_iter(line).any(|m| m.end() <= col)
 }
