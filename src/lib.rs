@@ -7,6 +7,7 @@ pub mod apply;
 pub mod brief;
 pub mod check;
 pub mod cli;
+pub mod encoding;
 pub mod finding;
 pub mod graph;
 pub mod lang;
@@ -16,6 +17,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod template_error;
 pub mod text;
 pub mod walk;
 

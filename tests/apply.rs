@@ -459,6 +459,43 @@ fn scaffolds_follow_the_integration_and_the_overrides() {
 }
 
 #[test]
+fn template_errors_name_the_override_file_line_and_column() {
+    let dir = repo();
+    let templates = tempfile::tempdir().unwrap();
+    fs::create_dir(templates.path().join("javascript")).unwrap();
+    let broken = templates.path().join("javascript/makepay-webhook.js.tera");
+    fs::write(&broken, "// ok\n// {{ legacy_name }} and {{ no_such_variable }}\n").unwrap();
+    let out = apply(
+        dir.path(),
+        &[
+            "--only",
+            "webhook",
+            "--templates",
+            templates.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("template {}:2:", broken.display())),
+        "{err}"
+    );
+    assert!(err.contains("no_such_variable"), "{err}");
+
+    fs::write(&broken, "{% if legacy %}never closed\n").unwrap();
+    let out = apply(
+        dir.path(),
+        &["--templates", templates.path().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("template {}:", broken.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn help_teaches_with_examples() {
     bin()
         .args(["apply", "--help"])

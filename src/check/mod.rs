@@ -12,6 +12,7 @@ mod output;
 pub mod suppress;
 
 use crate::cli::CheckArgs;
+use crate::encoding;
 use crate::finding::{Finding, Provider};
 use crate::rules::RuleSet;
 use crate::scan::{scan, ScanOptions, ScanOutcome};
@@ -298,14 +299,12 @@ fn collect_suppressions(
         let Ok(bytes) = walk::read(&entry, opts.max_filesize) else {
             return;
         };
-        if memchr::memmem::find(&bytes, suppress::MARKER.as_bytes()).is_none() {
+        let (src, _) = encoding::decode(&bytes);
+        if memchr::memmem::find(src.as_bytes(), suppress::MARKER.as_bytes()).is_none() {
             return;
         }
-        let Ok(src) = std::str::from_utf8(&bytes) else {
-            return;
-        };
-        let lang = walk::language_of(&entry, &bytes);
-        let mut parsed = suppress::parse_file(&entry.rel, lang, src, known);
+        let lang = walk::language_of(&entry, src.as_bytes());
+        let mut parsed = suppress::parse_file(&entry.rel, lang, &src, known);
         let mut found = found.lock().unwrap();
         found.valid.append(&mut parsed.valid);
         found.invalid.append(&mut parsed.invalid);
