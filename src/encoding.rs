@@ -101,7 +101,8 @@ pub fn encode(text: &str, encoding: TextEncoding) -> Result<Vec<u8>, Unencodable
     let utf16 = |bom: [u8; 2], unit: fn(u16) -> [u8; 2]| {
         let mut out = Vec::with_capacity(2 + 2 * text.len());
         out.extend_from_slice(&bom);
-        text.encode_utf16().for_each(|u| out.extend_from_slice(&unit(u)));
+        text.encode_utf16()
+            .for_each(|u| out.extend_from_slice(&unit(u)));
         out
     };
     match encoding {
@@ -147,11 +148,16 @@ mod tests {
     #[test]
     fn utf16_with_bom_is_text_and_round_trips() {
         for (encoding, unit) in [
-            (TextEncoding::Utf16Le, u16::to_le_bytes as fn(u16) -> [u8; 2]),
+            (
+                TextEncoding::Utf16Le,
+                u16::to_le_bytes as fn(u16) -> [u8; 2],
+            ),
             (TextEncoding::Utf16Be, u16::to_be_bytes),
         ] {
             let mut bytes = unit(0xFEFF).to_vec();
-            "using é;\r\n".encode_utf16().for_each(|u| bytes.extend(unit(u)));
+            "using é;\r\n"
+                .encode_utf16()
+                .for_each(|u| bytes.extend(unit(u)));
             assert!(!is_binary(&bytes));
             assert!(needs_transcoding(&bytes));
             let (text, got) = decode(&bytes);
@@ -174,10 +180,7 @@ mod tests {
     fn characters_outside_windows_1252_are_refused_by_name() {
         let err = encode("a → b", TextEncoding::Windows1252).unwrap_err();
         assert_eq!(err.ch, '→');
-        assert_eq!(
-            err.to_string(),
-            "Windows-1252 cannot hold '→' (U+2192)"
-        );
+        assert_eq!(err.to_string(), "Windows-1252 cannot hold '→' (U+2192)");
         assert_eq!(
             encode("€ é", TextEncoding::Windows1252).unwrap(),
             b"\x80 \xe9"

@@ -6,6 +6,11 @@ use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
 
+mod common {
+    pub mod repo;
+}
+use common::repo::{apply, commit, stderr, stdout};
+
 fn bin() -> Command {
     Command::cargo_bin("makepay-migrate").unwrap()
 }
@@ -22,16 +27,6 @@ function verifyCallback(req, raw) {
 }
 "#;
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "git {args:?}: {ok:?}");
-}
-
 /// A committed repository with an OxaPay integration in `src/pay.js` and an env template.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -44,26 +39,6 @@ fn repo() -> tempfile::TempDir {
     .unwrap();
     commit(dir.path());
     dir
-}
-
-fn commit(dir: &Path) {
-    if !dir.join(".git").exists() {
-        git(dir, &["init", "-q"]);
-    }
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "state"]);
-}
-
-fn apply(dir: &Path, extra: &[&str]) -> std::process::Output {
-    bin().arg("apply").arg(dir).args(extra).output().unwrap()
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -464,7 +439,11 @@ fn template_errors_name_the_override_file_line_and_column() {
     let templates = tempfile::tempdir().unwrap();
     fs::create_dir(templates.path().join("javascript")).unwrap();
     let broken = templates.path().join("javascript/makepay-webhook.js.tera");
-    fs::write(&broken, "// ok\n// {{ legacy_name }} and {{ no_such_variable }}\n").unwrap();
+    fs::write(
+        &broken,
+        "// ok\n// {{ legacy_name }} and {{ no_such_variable }}\n",
+    )
+    .unwrap();
     let out = apply(
         dir.path(),
         &[

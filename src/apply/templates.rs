@@ -83,10 +83,12 @@ impl TemplateSet {
         for (name, source) in &files {
             match name.strip_suffix(&format!("/{MANIFEST}")) {
                 Some(lang) => {
-                    let specs: Vec<ScaffoldSpec> = serde_saphyr::from_str(&source.text)
-                        .map_err(|e| TemplateError::Manifest {
-                            path: source.origin.clone(),
-                            message: e.to_string(),
+                    let specs: Vec<ScaffoldSpec> =
+                        serde_saphyr::from_str(&source.text).map_err(|e| {
+                            TemplateError::Manifest {
+                                path: source.origin.clone(),
+                                message: e.to_string(),
+                            }
                         })?;
                     for s in &specs {
                         check_relative(&s.template)?;
@@ -99,7 +101,10 @@ impl TemplateSet {
         let mut set = TemplateSet {
             tera,
             manifests,
-            origins: files.iter().map(|(n, s)| (n.clone(), s.origin.clone())).collect(),
+            origins: files
+                .iter()
+                .map(|(n, s)| (n.clone(), s.origin.clone()))
+                .collect(),
         };
         if let Err(e) = set.tera.add_raw_templates(raw) {
             return Err(set.error(&e));

@@ -5,10 +5,10 @@
 //! registered under its own path and becomes the entry point.
 
 use super::BriefError;
+use crate::template_error;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use crate::template_error;
 use tera::Tera;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/brief");
