@@ -4,7 +4,6 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
-use std::path::Path;
 
 mod common {
     pub mod repo;
@@ -84,17 +83,7 @@ fn write_applies_and_second_run_changes_nothing() {
         env,
         "APP_ENV=\nOXAPAY_MERCHANT_API_KEY=\nMAKEPAY_KEY_ID=\nMAKEPAY_KEY_SECRET=\nMAKEPAY_WEBHOOK_SECRET=\n"
     );
-    // The rewritten legacy check still runs, and the generated tests pass.
-    let node = std::process::Command::new("node")
-        .current_dir(dir.path())
-        .args(["--test", "src/makepay.test.js"])
-        .output()
-        .unwrap();
-    assert!(
-        node.status.success(),
-        "{}",
-        String::from_utf8_lossy(&node.stdout)
-    );
+    // The same generated files pass their own tests under node: tests/apply_scaffolds.rs.
 
     commit(dir.path());
     let webhook = fs::read(dir.path().join("src/makepay-webhook.js")).unwrap();
@@ -323,7 +312,7 @@ fn overlapping_edits_are_reported_and_skipped() {
         stderr(&out)
     );
     assert_eq!(fs::read_to_string(dir.path().join("pay.py")).unwrap(), src);
-    // One kind at a time works, and the fixed file still compiles.
+    // One kind at a time works (tests/apply_scaffolds.rs compiles the fixed file).
     let out = apply(
         dir.path(),
         &["--only", "timing-safe", "--write", "--allow-dirty"],
@@ -338,12 +327,6 @@ fn overlapping_edits_are_reported_and_skipped() {
         fixed.contains("    if hmac.compare_digest(calc, headers.get('HMAC')):\n"),
         "{fixed}"
     );
-    let compiled = std::process::Command::new("python3")
-        .args(["-m", "py_compile"])
-        .arg(dir.path().join("pay.py"))
-        .status()
-        .unwrap();
-    assert!(compiled.success());
 }
 
 #[test]
@@ -482,78 +465,4 @@ fn help_teaches_with_examples() {
         .success()
         .stdout(predicate::str::contains("--patch-out makepay.patch"))
         .stdout(predicate::str::contains("--allow-dirty"));
-}
-
-#[test]
-fn timing_safe_fixes_keep_each_language_working() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    fs::write(
-        d.join("callback.php"),
-        "<?php\nfunction oxapay_callback_ok(string $raw, ?string $header): bool\n{\n    $calc = hash_hmac('sha512', $raw, 'k');\n    if ($calc !== $header) {\n        return false;\n    }\n    return true;\n}\n",
-    )
-    .unwrap();
-    fs::write(
-        d.join("cb.js"),
-        "const crypto = require('node:crypto');\nfunction oxapayCallbackOk(raw, header) {\n  const calc = crypto.createHmac('sha512', process.env.OXAPAY_MERCHANT_API_KEY || 'k').update(raw).digest('hex');\n  return calc === header;\n}\nmodule.exports = { oxapayCallbackOk };\n",
-    )
-    .unwrap();
-    fs::write(d.join("go.mod"), "module pay\n\ngo 1.19\n").unwrap();
-    fs::write(
-        d.join("callback.go"),
-        "package pay\n\nimport (\n\t\"crypto/sha512\"\n\t\"encoding/hex\"\n\t\"os\"\n)\n\n// OxapayCallbackOK checks the OxaPay HMAC header.\nfunc OxapayCallbackOK(raw []byte, header string) bool {\n\th := sha512.Sum512(append([]byte(os.Getenv(\"OXAPAY_MERCHANT_API_KEY\")), raw...))\n\tcalc := hex.EncodeToString(h[:])\n\tif calc != header {\n\t\treturn false\n\t}\n\treturn true\n}\n",
-    )
-    .unwrap();
-    commit(d);
-    let out = apply(d, &["--only", "timing-safe", "--write"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("3 files written"), "{}", stderr(&out));
-
-    let php = std::process::Command::new("php")
-        .current_dir(d)
-        .args([
-            "-r",
-            "require 'callback.php'; $h = hash_hmac('sha512', 'body', 'k'); \
-             echo json_encode([oxapay_callback_ok('body', $h), oxapay_callback_ok('body', 'x'), oxapay_callback_ok('body', null)]);",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&php.stdout), "[true,false,false]");
-    assert!(fs::read_to_string(d.join("callback.php"))
-        .unwrap()
-        .contains("if (!hash_equals((string) $calc, (string) $header)) {"));
-
-    let node = std::process::Command::new("node")
-        .current_dir(d)
-        .args([
-            "-e",
-            "const c = require('node:crypto'); const { oxapayCallbackOk: ok } = require('./cb.js'); \
-             const h = c.createHmac('sha512', 'k').update('body').digest('hex'); \
-             console.log(JSON.stringify([ok('body', h), ok('body', 'x'), ok('body', undefined)]));",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&node.stdout).trim(),
-        "[true,false,false]"
-    );
-
-    let go = std::process::Command::new("go")
-        .current_dir(d)
-        .env("GOTOOLCHAIN", "local")
-        .args(["vet", "."])
-        .output()
-        .unwrap();
-    assert!(
-        go.status.success(),
-        "{}",
-        String::from_utf8_lossy(&go.stderr)
-    );
-    let go_src = fs::read_to_string(d.join("callback.go")).unwrap();
-    assert!(go_src.contains("import (\n\t\"crypto/hmac\"\n"), "{go_src}");
-    assert!(go_src.contains("if !hmac.Equal([]byte(calc), []byte(header)) {"));
-
-    commit(d);
-    let again = apply(d, &["--only", "timing-safe"]);
-    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
 }
