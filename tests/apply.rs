@@ -4,6 +4,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
+use std::path::{Path, PathBuf};
 
 mod common {
     pub mod repo;
@@ -270,25 +271,29 @@ fn paths_outside_the_root_are_errors() {
     );
 }
 
-#[test]
-fn templates_override_replaces_embedded_template() {
-    let dir = repo();
-    let templates = tempfile::tempdir().unwrap();
-    fs::create_dir(templates.path().join("javascript")).unwrap();
-    fs::write(
-        templates.path().join("javascript/makepay-webhook.js.tera"),
-        "// our own verifier for {{ legacy_name }}\n",
-    )
-    .unwrap();
+/// Runs `apply --only webhook` with a `--templates` dir whose JavaScript webhook template is
+/// `body`; returns the run and the template's path.
+fn with_webhook_template(dir: &Path, body: &str) -> (std::process::Output, PathBuf) {
+    let templates = dir.join(".templates");
+    fs::create_dir_all(templates.join("javascript")).unwrap();
+    let file = templates.join("javascript/makepay-webhook.js.tera");
+    fs::write(&file, body).unwrap();
     let out = apply(
-        dir.path(),
+        dir,
         &[
             "--only",
             "webhook",
             "--templates",
-            templates.path().to_str().unwrap(),
+            templates.to_str().unwrap(),
         ],
     );
+    (out, file)
+}
+
+#[test]
+fn templates_override_replaces_embedded_template() {
+    let dir = repo();
+    let (out, _) = with_webhook_template(dir.path(), "// our own verifier for {{ legacy_name }}\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("+// our own verifier for OxaPay\n"),
@@ -419,39 +424,22 @@ fn scaffolds_follow_the_integration_and_the_overrides() {
 #[test]
 fn template_errors_name_the_override_file_line_and_column() {
     let dir = repo();
-    let templates = tempfile::tempdir().unwrap();
-    fs::create_dir(templates.path().join("javascript")).unwrap();
-    let broken = templates.path().join("javascript/makepay-webhook.js.tera");
-    fs::write(
-        &broken,
-        "// ok\n// {{ legacy_name }} and {{ no_such_variable }}\n",
-    )
-    .unwrap();
-    let out = apply(
+    let (out, file) = with_webhook_template(
         dir.path(),
-        &[
-            "--only",
-            "webhook",
-            "--templates",
-            templates.path().to_str().unwrap(),
-        ],
+        "// ok\n// {{ legacy_name }} and {{ no_such_variable }}\n",
     );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("template {}:2:", broken.display())),
+        err.contains(&format!("template {}:2:29: ", file.display())),
         "{err}"
     );
     assert!(err.contains("no_such_variable"), "{err}");
 
-    fs::write(&broken, "{% if legacy %}never closed\n").unwrap();
-    let out = apply(
-        dir.path(),
-        &["--templates", templates.path().to_str().unwrap()],
-    );
+    let (out, file) = with_webhook_template(dir.path(), "{% if legacy %}never closed\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains(&format!("template {}:", broken.display())),
+        stderr(&out).contains(&format!("template {}:", file.display())),
         "{}",
         stderr(&out)
     );
