@@ -96,6 +96,13 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, TextEncoding) {
     }
 }
 
+/// A whole file as text, in whatever encoding it is (see [`decode`]): for the readers after the
+/// scan, which must see the text the scan matched, not skip what `read_to_string` refuses.
+pub fn read_to_string(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(decode(&bytes).0.into_owned())
+}
+
 /// `text` in `encoding`; UTF-16 gets its BOM back, since [`decode`] took it off.
 pub fn encode(text: &str, encoding: TextEncoding) -> Result<Vec<u8>, Unencodable> {
     let utf16 = |bom: [u8; 2], unit: fn(u16) -> [u8; 2]| {

@@ -20,8 +20,8 @@ fn bin() -> Command {
 const LATIN1_PY: &[u8] = b"# -*- coding: latin-1 -*-\n# Caf\xe9 M\xfcller GmbH\nimport requests\n\ndef create_invoice(order):\n    # Pr\xe9f\xe9rence: \xabfacture\xbb\n    r = requests.post(\"https://api.oxapay.com/v1/payment/invoice\", json=order)\n    return r.json()\n";
 
 /// Windows-1252: curly quotes and the euro sign (0x93, 0x94, 0x80), the last one on the
-/// finding's own line, before it.
-const CP1252_PHP: &[u8] = b"<?php\n// \x93Smart quotes\x94 \x80 Windows-1252\n$label = \"\x80uro\"; $url = \"https://api.oxapay.com/merchants/request\";\n";
+/// finding's own line, before it. A WooCommerce gateway, as the plan must tell from its text.
+const CP1252_PHP: &[u8] = b"<?php\n// \x93Smart quotes\x94 \x80 Windows-1252\n$label = \"\x80uro\"; $url = \"https://api.oxapay.com/merchants/request\";\nclass WC_Gateway_Legacy extends WC_Payment_Gateway {}\n";
 
 const CS_TEXT: &str = "using System.Net.Http;\r\n// Café payments\r\npublic class Pay {\r\n    const string Api = \"https://api.oxapay.com/v1/payment/invoice\";\r\n}\r\n";
 
@@ -123,6 +123,9 @@ fn plan_and_check_see_the_decoded_files() {
     for path in ["pay.py", "legacy.php", "Pay.cs"] {
         assert!(inventory.contains(path), "{path} not in {inventory}");
     }
+    // The plan reads the files' text again, decoded as the scan did.
+    let frameworks = plan["stacks"].to_string();
+    assert!(frameworks.contains("WooCommerce"), "{frameworks}");
     let (check, code) = json_of(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code, 1, "{check}");
     assert_eq!(positions(&check["blocking"]), expected());
