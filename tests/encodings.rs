@@ -129,6 +129,16 @@ fn plan_and_check_see_the_decoded_files() {
     let (check, code) = json_of(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code, 1, "{check}");
     assert_eq!(positions(&check["blocking"]), expected());
+
+    // A suppression comment in the UTF-16 file is read too (its marker is not ASCII bytes).
+    let suppressed = CS_TEXT.replace(
+        "    const string",
+        "    // makepay-migrate: allow invoice-creation -- Café test vector\r\n    const string",
+    );
+    fs::write(dir.path().join("Pay.cs"), utf16le_with_bom(&suppressed)).unwrap();
+    let (check, _) = json_of(dir.path(), &["check", "--format", "json"]);
+    let blocking = positions(&check["blocking"]);
+    assert_eq!(blocking, expected()[1..], "{check}");
 }
 
 #[cfg(unix)]

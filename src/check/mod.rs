@@ -299,10 +299,13 @@ fn collect_suppressions(
         let Ok(bytes) = walk::read(&entry, opts.max_filesize) else {
             return;
         };
-        let (src, _) = encoding::decode(&bytes);
-        if memchr::memmem::find(src.as_bytes(), suppress::MARKER.as_bytes()).is_none() {
+        // The marker is ASCII, so raw bytes tell unless they are UTF-16; only hits are decoded.
+        if !encoding::needs_transcoding(&bytes)
+            && memchr::memmem::find(&bytes, suppress::MARKER.as_bytes()).is_none()
+        {
             return;
         }
+        let (src, _) = encoding::decode(&bytes);
         let lang = walk::language_of(&entry, src.as_bytes());
         let mut parsed = suppress::parse_file(&entry.rel, lang, &src, known);
         let mut found = found.lock().unwrap();
