@@ -18,6 +18,7 @@ pub mod templates;
 pub mod textfile;
 pub mod write;
 
+use crate::encoding::{decode, TextEncoding};
 use crate::finding::{Finding, Provider};
 use crate::lang::detect_language;
 use crate::rules::RuleSet;
@@ -266,20 +267,17 @@ fn load<'a>(
 /// is UTF-8 text that `git apply` matches byte for byte, so a file in another encoding cannot be
 /// in it without being rewritten in UTF-8; `--write` writes such files in their own encoding.
 pub fn patch(plan: &Plan) -> (String, Vec<String>) {
-    let (utf8, other): (Vec<&FileChange>, Vec<&FileChange>) = plan
-        .changes
-        .iter()
-        .partition(|c| crate::encoding::decode(&c.after).1 == crate::encoding::TextEncoding::Utf8);
-    let left_out = other
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: left out of the patch, which is UTF-8 while the file is {}; --write \
+    let mut text = String::new();
+    let mut left_out = Vec::new();
+    for change in &plan.changes {
+        match decode(&change.after).1 {
+            TextEncoding::Utf8 => text.push_str(&diff::unified(change)),
+            other => left_out.push(format!(
+                "{}: left out of the patch, which is UTF-8 while the file is {other}; --write \
                  writes it in its own encoding",
-                c.path,
-                crate::encoding::decode(&c.after).1
-            )
-        })
-        .collect();
-    (utf8.into_iter().map(diff::unified).collect(), left_out)
+                change.path
+            )),
+        }
+    }
+    (text, left_out)
 }
