@@ -112,6 +112,16 @@ pub enum Command {
     /// The policy file (makepay-migrate.yaml).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Sign, send and grade webhook deliveries: prove the migrated endpoint before real money
+    /// reaches it.
+    ///
+    /// `sign` prints MakePay's delivery headers for a body (or OxaPay's HMAC, Cryptomus's
+    /// sign); `send` posts one signed delivery; `test` fires a graded suite of valid, duplicate,
+    /// stale, forged and out-of-order deliveries (plus legacy callbacks for the dual run);
+    /// `listen` verifies real deliveries on a laptop and can forward them to the app. Secrets come
+    /// only from an environment variable (default MAKEPAY_WEBHOOK_SECRET) or a file.
+    #[command(subcommand)]
+    Webhook(crate::webhook::args::WebhookCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +227,12 @@ pub struct ScanArgs {
     /// provider context, so `low` (the default) stays precise.
     #[arg(long, value_enum, default_value_t = Confidence::Low)]
     pub min_confidence: Confidence,
+    /// Also report, at info, the mentions of a provider's name that ask for no change: the
+    /// repository's own namespaces and package names, plugin text domains and asset handles,
+    /// provider-named helpers that do no provider work. The full inventory of names, for the
+    /// cutover's removal step; the summary counts them either way.
+    #[arg(long)]
+    pub mentions: bool,
     #[command(flatten)]
     pub filter: PathFilterArgs,
     /// Scan hidden files and directories too.

@@ -20,6 +20,7 @@ pub mod scan;
 pub mod template_error;
 pub mod text;
 pub mod walk;
+pub mod webhook;
 
 use finding::Provider;
 

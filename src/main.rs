@@ -43,6 +43,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{:#}", check::config::schema());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Webhook(command) => makepay_migrate::webhook::run(command),
         Command::Plan(args) => makepay_migrate::plan::command::run(args),
         Command::Apply(args) => makepay_migrate::apply::run::run(args),
         Command::Rules(RulesCommand::List { rule_args }) => {
@@ -108,6 +109,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
         min_confidence: args.min_confidence,
         progress: !args.quiet,
+        mentions: args.mentions,
     };
     let outcome = scan(&rules, &opts)?;
     let mut out = anstream::stdout().lock();

@@ -47,6 +47,7 @@ fn scan_fixture(dir: &Path) -> Vec<Finding> {
         walk: WalkOptions::default(),
         min_confidence: Confidence::Low,
         progress: false,
+        mentions: false,
     };
     scan(&rules, &opts)
         .unwrap()

@@ -132,6 +132,7 @@ fn score(dir: &Path, rows: &[Row], misses: &mut Vec<String>) -> Tally {
         walk: walk.clone(),
         min_confidence: Confidence::Low,
         progress: false,
+        mentions: false,
     };
     let mut outcome = scan(&rules, &opts).unwrap();
     outcome.findings.retain(|f| f.severity > Severity::Info);

@@ -106,6 +106,7 @@ pub fn plan(rules: &RuleSet, opts: &ApplyOptions) -> anyhow::Result<Plan> {
             walk: WalkOptions::default(),
             min_confidence: crate::finding::Confidence::Low,
             progress: false,
+            mentions: false,
         },
     )?;
     let findings = outcome.findings;

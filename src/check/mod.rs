@@ -202,6 +202,7 @@ fn check(args: &CheckArgs) -> Result<bool, Failure> {
         walk: WalkOptions::default(),
         min_confidence: crate::finding::Confidence::Low,
         progress: false,
+        mentions: false,
     };
     let mut outcome = scan(&rules, &opts).map_err(Failure::Internal)?;
     let own = own_files(root, args);

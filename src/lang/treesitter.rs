@@ -1,7 +1,7 @@
 //! The tree-sitter backend: exact string and comment spans, and named functions with their
 //! class or receiver, for the languages whose grammars we ship.
 
-use super::view::{FunctionSpan, RegionKind};
+use super::view::{ClassSpan, FunctionSpan, MemberSpan, RegionKind};
 use super::Language;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -63,6 +63,11 @@ const BLOCK_KINDS: &[&str] = &[
     "lambda_literal",
 ];
 
+/// Node kinds that list a type's members without being a statement block: a Go struct's
+/// fields, a TypeScript type literal's properties. Their children are members when a named type
+/// declares them directly.
+const MEMBER_LIST_KINDS: &[&str] = &["field_declaration_list", "object_type"];
+
 /// Node kinds that give their methods a `Class.` prefix.
 const CLASS_KINDS: &[&str] = &[
     "class_declaration",
@@ -101,7 +106,8 @@ pub struct Parsed {
     pub regions: Option<Vec<(Range<usize>, RegionKind)>>,
     pub functions: Vec<FunctionSpan>,
     pub statements: Vec<Range<usize>>,
-    pub classes: Vec<Range<usize>>,
+    pub classes: Vec<ClassSpan>,
+    pub members: Vec<MemberSpan>,
 }
 
 /// What a node kind means to the walk, looked up by kind id: comparing every node's kind name
@@ -114,6 +120,7 @@ enum Role {
     Function,
     Anonymous,
     Block,
+    MemberList,
 }
 
 impl Role {
@@ -128,6 +135,8 @@ impl Role {
             Role::Anonymous
         } else if BLOCK_KINDS.contains(&kind) {
             Role::Block
+        } else if MEMBER_LIST_KINDS.contains(&kind) {
+            Role::MemberList
         } else {
             Role::Other
         }
@@ -173,6 +182,7 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         statements: Vec::new(),
         open: Vec::new(),
         classes: Vec::new(),
+        members: Vec::new(),
     };
     walker.visit(&mut root.walk(), false);
     Some(Parsed {
@@ -180,6 +190,7 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         functions: walker.functions,
         statements: walker.statements,
         classes: walker.classes,
+        members: walker.members,
     })
 }
 
@@ -198,7 +209,9 @@ struct Walker<'a> {
     /// Statements being walked whose extent no block has cut yet.
     open: Vec<usize>,
     /// Named classes, structs, interfaces, enums and type aliases.
-    classes: Vec<Range<usize>>,
+    classes: Vec<ClassSpan>,
+    /// Declarations directly in a named type's body that are not methods or nested types.
+    members: Vec<MemberSpan>,
 }
 
 impl Walker<'_> {
@@ -226,6 +239,14 @@ impl Walker<'_> {
         if opened {
             self.open.push(self.statements.len());
             self.statements.push(node.byte_range());
+            if role == Role::Other && matches!(self.scopes.last(), Some(Some(_))) {
+                if let Some(name) = member_name(node) {
+                    self.members.push(MemberSpan {
+                        range: node.byte_range(),
+                        name: name.byte_range(),
+                    });
+                }
+            }
         }
         if let Role::Region(region) = role {
             if node.start_byte() >= self.region_end {
@@ -245,8 +266,11 @@ impl Walker<'_> {
                     .next()
                     .unwrap_or("")
                     .to_string();
+                self.classes.push(ClassSpan {
+                    name: name.clone(),
+                    range: node.byte_range(),
+                });
                 scope = Some(Some(name));
-                self.classes.push(node.byte_range());
             }
         } else if let Some((name, name_at)) = self.function_name(node, role) {
             let name = match (self.scopes.last(), name.contains('.')) {
@@ -264,9 +288,13 @@ impl Walker<'_> {
         if let Some(s) = scope {
             self.scopes.push(s);
         }
+        let lists_members = role == Role::MemberList && matches!(self.scopes.last(), Some(Some(_)));
         if cursor.goto_first_child() {
             loop {
-                self.visit(cursor, role == Role::Block || node.parent().is_none());
+                self.visit(
+                    cursor,
+                    role == Role::Block || lists_members || node.parent().is_none(),
+                );
                 if !cursor.goto_next_sibling() {
                     break;
                 }
@@ -361,6 +389,51 @@ impl Walker<'_> {
         let ty = ty.split(['[', '<', '?']).next().unwrap_or(ty);
         (!ty.is_empty()).then(|| ty.rsplit('.').next().unwrap_or(ty).to_string())
     }
+}
+
+/// The name a member declaration declares: the `name` field where the grammar has one
+/// (properties, Go fields, enum cases), else through the declarator or assignment that holds it
+/// (Java and C# fields, Python annotated attributes), else the first identifier that is not
+/// part of a type, annotation or modifier (PHP properties).
+fn member_name(node: Node<'_>) -> Option<Node<'_>> {
+    for field in ["name", "declarator", "left", "property"] {
+        if let Some(child) = node.child_by_field_name(field) {
+            return if is_identifier(child.kind()) {
+                Some(child)
+            } else {
+                member_name(child)
+            };
+        }
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    for child in children {
+        let kind = child.kind();
+        if is_identifier(kind) {
+            return Some(child);
+        }
+        let skipped = [
+            "type",
+            "annotation",
+            "modifier",
+            "attribute",
+            "comment",
+            "string",
+        ]
+        .iter()
+        .any(|k| kind.contains(k));
+        if !skipped {
+            if let Some(name) = member_name(child) {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+fn is_identifier(kind: &str) -> bool {
+    kind.ends_with("identifier") && !kind.contains("type")
+        || matches!(kind, "name" | "variable_name")
 }
 
 fn region_of(kind: &str) -> Option<RegionKind> {
@@ -463,6 +536,40 @@ mod tests {
                 "S.fromWire"
             ]
         );
+    }
+
+    fn members(lang: Language, src: &str) -> Vec<String> {
+        parse(lang, src)
+            .unwrap()
+            .members
+            .into_iter()
+            .map(|m| src[m.name].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn members_are_the_fields_a_type_declares_outside_its_methods() {
+        let py = "class CreateInvoice(Method, api_method=\"/v1/payment\"):\n    \"\"\"Doc.\"\"\"\n    amount: StrFloat\n    order_id: str = Field(min_length=1)\n    def f(self):\n        x = 1\n";
+        assert_eq!(members(Language::Python, py), vec!["amount", "order_id"]);
+        let java = "class P {\n  @SerializedName(\"order_id\")\n  private final String orderId;\n  private BigDecimal amount;\n  P() { int y = 2; }\n}\nenum S { PAID, FAIL }\n";
+        assert_eq!(
+            members(Language::Java, java),
+            vec!["orderId", "amount", "PAID", "FAIL"]
+        );
+        let go = "package x\ntype Payment struct {\n\tNetwork string `json:\"network,omitempty\"`\n\tUUID string\n}\n";
+        assert_eq!(members(Language::Go, go), vec!["Network", "UUID"]);
+        let ts = "interface W {\n  wallet_uuid: string;\n  url?: string;\n}\ntype T = { uuid: string };\nclass C { private readonly key: string; m() { const a = { b: 1 }; } }\n";
+        assert_eq!(
+            members(Language::Typescript, ts),
+            vec!["wallet_uuid", "url", "uuid", "key"]
+        );
+        let php = "<?php\nclass R {\n  use OxaRequest;\n  private $secretKey;\n  const VERSION = 'v1';\n  public function f() { $a = 1; }\n}\n";
+        assert_eq!(
+            members(Language::Php, php),
+            vec!["OxaRequest", "$secretKey", "VERSION"]
+        );
+        let cs = "class P { [JsonPropertyName(\"uuid\")] public string Uuid { get; set; } private readonly string _apiKey; }";
+        assert_eq!(members(Language::Csharp, cs), vec!["Uuid", "_apiKey"]);
     }
 
     #[test]

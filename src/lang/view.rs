@@ -30,6 +30,23 @@ impl FunctionSpan {
     }
 }
 
+/// A named class, struct, interface, enum or type alias with its byte extent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassSpan {
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+/// What a type declares in its body outside its methods: a field, property, enum case or
+/// constant. A request or response type of the provider is its payload, member by member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSpan {
+    /// The whole declaration, annotations and attributes included.
+    pub range: Range<usize>,
+    /// The declared name.
+    pub name: Range<usize>,
+}
+
 /// Per-byte region kinds and enclosing functions of one file.
 #[derive(Debug, Clone, Default)]
 pub struct SyntaxView {
@@ -42,7 +59,9 @@ pub struct SyntaxView {
     statements: Vec<Range<usize>>,
     /// Named classes, structs, interfaces, enums and type aliases, sorted by start: a class
     /// with provider evidence in its body is a provider type, like a function is.
-    classes: Vec<Range<usize>>,
+    classes: Vec<ClassSpan>,
+    /// Members declared directly in a class body, sorted by start.
+    members: Vec<MemberSpan>,
 }
 
 impl SyntaxView {
@@ -62,6 +81,7 @@ impl SyntaxView {
             functions,
             statements: Vec::new(),
             classes: Vec::new(),
+            members: Vec::new(),
         }
     }
 
@@ -72,23 +92,38 @@ impl SyntaxView {
         self
     }
 
-    /// The same view, told where the classes are.
-    pub fn with_classes(mut self, mut classes: Vec<Range<usize>>) -> Self {
-        classes.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    /// The same view, told where the classes and their members are.
+    pub fn with_classes(
+        mut self,
+        mut classes: Vec<ClassSpan>,
+        mut members: Vec<MemberSpan>,
+    ) -> Self {
+        classes.sort_by(|a, b| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+        });
+        members.sort_by_key(|m| m.range.start);
         self.classes = classes;
+        self.members = members;
         self
     }
 
     /// Index of the innermost class holding `offset`.
     pub fn class_at(&self, offset: usize) -> Option<usize> {
-        let candidates = self.classes.partition_point(|c| c.start <= offset);
+        let candidates = self.classes.partition_point(|c| c.range.start <= offset);
         (0..candidates)
             .rev()
-            .find(|&i| self.classes[i].contains(&offset))
+            .find(|&i| self.classes[i].range.contains(&offset))
     }
 
-    pub fn classes(&self) -> &[Range<usize>] {
+    pub fn classes(&self) -> &[ClassSpan] {
         &self.classes
+    }
+
+    pub fn members(&self) -> &[MemberSpan] {
+        &self.members
     }
 
     /// The innermost statement (or compound statement's header) that holds `offset`.
@@ -145,7 +180,7 @@ pub fn build_view(lang: Language, src: &str) -> SyntaxView {
                 .unwrap_or_else(|| lexical::regions(lang, src));
             SyntaxView::new(regions, parsed.functions)
                 .with_statements(parsed.statements)
-                .with_classes(parsed.classes)
+                .with_classes(parsed.classes, parsed.members)
         }
         None => SyntaxView::new(lexical::regions(lang, src), Vec::new()),
     }

@@ -30,6 +30,8 @@ pub fn scan_and_build(
         walk: walk.clone(),
         min_confidence: crate::finding::Confidence::Low,
         progress: true,
+        // The removal step lists every name the provider leaves behind.
+        mentions: true,
     };
     let outcome = scan(rules, &opts)?;
     for w in &outcome.summary.warnings {

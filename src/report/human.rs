@@ -133,6 +133,15 @@ fn write_summary(out: &mut dyn Write, o: &ScanOutcome) -> io::Result<()> {
         sk.too_large,
         sk.unreadable
     )?;
+    let m = &s.mentions;
+    if m.names + m.messages > 0 {
+        writeln!(
+            out,
+            "Provider-name mentions that ask for no change: {} (listed with --mentions), {} at info.",
+            plural(m.names, "repository-own name"),
+            plural(m.messages, "message"),
+        )?;
+    }
     Ok(())
 }
 

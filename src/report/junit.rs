@@ -16,38 +16,50 @@ const SUITE: &str = "makepay-migrate";
 impl Printer for JunitPrinter {
     fn print(&self, outcome: &ScanOutcome, out: &mut dyn Write) -> io::Result<()> {
         let failures = outcome.findings.len();
-        let tests = failures.max(1).to_string();
-        let failures = failures.to_string();
-        let mut w = Writer::new_with_indent(out, b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        w.create_element("testsuites")
-            .with_attributes([("name", SUITE), ("tests", &tests), ("failures", &failures)])
-            .write_inner_content(|w| {
-                w.create_element("testsuite")
+        write_document(out, SUITE, failures.max(1), failures, |w| {
+            if outcome.findings.is_empty() {
+                w.create_element("testcase")
                     .with_attributes([
-                        ("name", SUITE),
-                        ("tests", tests.as_str()),
-                        ("failures", failures.as_str()),
-                        ("errors", "0"),
+                        ("name", "no blocking OxaPay or Cryptomus findings"),
+                        ("classname", SUITE),
                     ])
-                    .write_inner_content(|w| {
-                        if outcome.findings.is_empty() {
-                            w.create_element("testcase")
-                                .with_attributes([
-                                    ("name", "no blocking OxaPay or Cryptomus findings"),
-                                    ("classname", SUITE),
-                                ])
-                                .write_empty()?;
-                        }
-                        for f in &outcome.findings {
-                            write_case(w, f)?;
-                        }
-                        Ok(())
-                    })?;
-                Ok(())
-            })?;
-        writeln!(w.get_mut())
+                    .write_empty()?;
+            }
+            for f in &outcome.findings {
+                write_case(w, f)?;
+            }
+            Ok(())
+        })
     }
+}
+
+/// A JUnit document with one suite: `testsuites` > `testsuite` > what `cases` writes. Shared
+/// with `webhook test`, so CI systems read both reports the same way.
+pub fn write_document<W: Write>(
+    out: W,
+    name: &str,
+    tests: usize,
+    failures: usize,
+    cases: impl FnOnce(&mut Writer<W>) -> io::Result<()>,
+) -> io::Result<()> {
+    let tests = tests.to_string();
+    let failures = failures.to_string();
+    let mut w = Writer::new_with_indent(out, b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("testsuites")
+        .with_attributes([("name", name), ("tests", &tests), ("failures", &failures)])
+        .write_inner_content(|w| {
+            w.create_element("testsuite")
+                .with_attributes([
+                    ("name", name),
+                    ("tests", tests.as_str()),
+                    ("failures", failures.as_str()),
+                    ("errors", "0"),
+                ])
+                .write_inner_content(cases)?;
+            Ok(())
+        })?;
+    writeln!(w.get_mut())
 }
 
 fn write_case<W: Write>(w: &mut Writer<W>, f: &Finding) -> io::Result<()> {
@@ -78,7 +90,7 @@ fn write_case<W: Write>(w: &mut Writer<W>, f: &Finding) -> io::Result<()> {
 
 /// Drops characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR);
 /// quick-xml escapes the rest.
-fn clean(s: &str) -> String {
+pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
         .collect()

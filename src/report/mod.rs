@@ -10,7 +10,7 @@ mod sarif;
 pub use github::{escape_data, escape_property, GithubPrinter, MAX_ANNOTATIONS};
 pub use human::HumanPrinter;
 pub use json::JsonPrinter;
-pub use junit::JunitPrinter;
+pub use junit::{clean as xml_text, write_document as write_junit, JunitPrinter};
 pub use sarif::SarifPrinter;
 
 use crate::rules::Rule;

@@ -21,7 +21,7 @@ const TOP_LEVEL_WINDOW: usize = 6;
 /// addresses come before invoice creation because their requests carry invoice fields too
 /// (`lifetime`, `to_currency`): a white-label wrapper is not an invoice wrapper. Payouts stay
 /// late: a shared client accessor that merely reads the payout key is no payout wrapper.
-const WRAPPER_CATEGORIES: [Category; 10] = [
+pub const WRAPPER_CATEGORIES: [Category; 10] = [
     Category::WhiteLabel,
     Category::StaticAddress,
     Category::InvoiceCreation,
@@ -365,7 +365,7 @@ pub fn generic_ranges(
             )
         }))
         .chain(opened.all.classes.iter().map(|&(k, _)| {
-            let r = &view.classes()[k];
+            let r = &view.classes()[k].range;
             (
                 lines.line_of(r.start),
                 lines.line_of(r.end.max(r.start + 1) - 1),

@@ -303,10 +303,7 @@ fn merge_derived(
     same: impl Fn(&Finding, &Finding) -> bool,
 ) {
     for (rel, found) in derived {
-        let result = results.entry(rel).or_insert_with(|| FileResult {
-            findings: Vec::new(),
-            defs: Vec::new(),
-        });
+        let result = results.entry(rel).or_default();
         for f in found {
             if !result
                 .findings
@@ -860,12 +857,7 @@ fn client_calls(
                     .get(method)
                     .copied()
                     .unwrap_or_else(|| category_of(&call.chain));
-                let replacement = rules
-                    .rules()
-                    .iter()
-                    .find(|r| r.provider == *provider && r.category == category)
-                    .map(|r| r.replacement.clone())
-                    .unwrap_or_default();
+                let replacement = replacement_for(rules.rules(), *provider, category);
                 let head = Head {
                     rule: format!("{}-client-call", provider.id()),
                     provider: *provider,

@@ -10,6 +10,8 @@
 pub mod context;
 mod edges;
 mod matcher;
+mod members;
+mod mentions;
 mod progress;
 
 pub use matcher::{candidates, candidates_within, Candidate, FileText, Within};
@@ -37,6 +39,9 @@ pub struct ScanOptions {
     pub min_confidence: Confidence,
     /// Show a spinner on stderr when it is a terminal and the scan takes a while.
     pub progress: bool,
+    /// Report the mentions of a provider's name that are the repository's own names
+    /// (namespaces, text domains, package names), at `info`: the full inventory of names.
+    pub mentions: bool,
 }
 
 /// The result of a scan: the public JSON contract's payload.
@@ -61,8 +66,21 @@ pub struct Summary {
     /// needs no decoding (its ASCII was searched as it is) and is not counted here.
     pub decoded: usize,
     pub skipped: Skipped,
+    /// Mentions of a provider's name that ask for no change.
+    pub mentions: Mentions,
     /// Files that could not be read and walker errors, one line each.
     pub warnings: Vec<String>,
+}
+
+/// Mentions of a provider's name judged by what their line does (see `scan::mentions`).
+#[derive(Debug, Default, Serialize)]
+pub struct Mentions {
+    /// The repository's own names (namespace, package, text domain, asset handle, a
+    /// provider-named helper that does no provider work): left out of `findings` unless
+    /// `--mentions` asks for them, then reported at `info`.
+    pub names: usize,
+    /// Log, exception and UI messages: reported at `info`.
+    pub messages: usize,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -88,9 +106,13 @@ const MAX_LOCAL_WRAPPERS: usize = 64;
 const WRAPPER_ROUNDS: usize = 3;
 
 /// One analysed file's contribution.
+#[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
     defs: Vec<WrapperDef>,
+    /// What the file's mentions of a provider's name are (see [`mentions`]), applied when the
+    /// scan's findings are gathered.
+    mentions: Vec<mentions::Judged>,
 }
 
 /// Runs a scan over `opts.paths` with `rules`.
@@ -183,11 +205,18 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     progress.finish();
 
     let files_matched = results.len();
-    let mut findings: Vec<Finding> = results
-        .into_values()
-        .flat_map(|r| r.findings)
-        .filter(|f| f.confidence >= opts.min_confidence)
-        .collect();
+    let mut mentions = Mentions::default();
+    let mut findings: Vec<Finding> = Vec::new();
+    for mut r in results.into_values() {
+        let (names, demoted) = mentions::settle(&mut r.findings, &r.mentions);
+        mentions.names += names.len();
+        mentions.messages += demoted;
+        findings.extend(r.findings);
+        if opts.mentions {
+            findings.extend(names);
+        }
+    }
+    findings.retain(|f| f.confidence >= opts.min_confidence);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let mut warnings = warnings.into_inner().unwrap();
@@ -206,6 +235,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             non_utf8: 0,
             unreadable: skips.get(Skip::Unreadable),
         },
+        mentions,
         warnings,
     };
     Ok(ScanOutcome {
@@ -396,12 +426,32 @@ fn analyze_linked(
             findings.push(builder.call_finding(def, call));
         }
     }
+    let members = members::member_findings(all, &gated.kept, &builder, &findings);
+    findings.extend(members);
+    let judged = mentions::judge(&findings, lang, &view, &lines, src);
     drop_redundant_other(&mut findings);
     assign_fingerprints(&mut findings);
     FileResult {
         findings,
         defs: local,
+        mentions: judged,
     }
+}
+
+/// Whether a finding is a bare mention of a provider's name (the identifier rules).
+fn is_mention_rule(head: &Head) -> bool {
+    head.category == Category::Other
+        && (head.rule.ends_with("-identifier") || head.rule.ends_with("-identifier-string"))
+}
+
+/// The replacement text of the provider's first rule of `category`: what a derived finding,
+/// which no rule reported, tells the migration to do.
+fn replacement_for(rules: &[Rule], provider: Provider, category: Category) -> String {
+    rules
+        .iter()
+        .find(|r| r.provider == provider && r.category == category)
+        .map(|r| r.replacement.clone())
+        .unwrap_or_default()
 }
 
 struct FindingBuilder<'a> {
@@ -434,9 +484,26 @@ impl FindingBuilder<'_> {
         span.end.max(text.len())
     }
 
+    /// A mention of the provider's name spans the statement only where it names what the
+    /// statement declares (`private const CRYPTOMUS_STATUSES = [...]`, `type Cryptomus struct
+    /// {...}`); inside a call or on the right of an assignment (`setup(name="cryptomus", ...)`,
+    /// `$c = new OxaPayClient(...)`) it is only the name.
+    fn mention_end(&self, span: &std::ops::Range<usize>) -> usize {
+        match self.view.statement_at(span.start) {
+            Some(stmt) if !self.src[stmt.start..span.start].contains(['(', '=']) => {
+                self.statement_end(span)
+            }
+            _ => span.end,
+        }
+    }
+
     fn make(&self, head: Head, span: &std::ops::Range<usize>, function: Option<usize>) -> Finding {
         let (line, column) = self.lines.position(self.src, span.start);
-        let end = self.statement_end(span);
+        let end = if is_mention_rule(&head) {
+            self.mention_end(span)
+        } else {
+            self.statement_end(span)
+        };
         let (end_line, end_column) = self.lines.position(self.src, end);
         let snippet = self.src[self.lines.line_range(self.src, line - 1)].trim();
         // Keys must not travel into CI logs, SARIF uploads or agent briefs.

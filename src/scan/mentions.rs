@@ -1,0 +1,317 @@
+//! What a mention of the provider's name is, judged by what its line does rather than by the
+//! word. The identifier rules report every place code names the provider; many of those lines
+//! ask for no change: the repository's own namespace, a plugin's text domain, a package's own
+//! name, a log message. Those would bury the lines that do touch the provider, so they are
+//! dropped (names) or demoted to `info` (messages); `--mentions` brings the names back for the
+//! removal step's full inventory.
+
+use crate::finding::{Category, Finding, Provider, Severity};
+use crate::lang::{Language, SyntaxView};
+use crate::text::LineIndex;
+use regex::Regex;
+use std::ops::RangeInclusive;
+use std::sync::OnceLock;
+
+/// Whether the finding is a bare mention of the provider's name, the only kind judged here.
+pub fn is_mention(f: &Finding) -> bool {
+    f.category == Category::Other
+        && (f.rule.ends_with("-identifier") || f.rule.ends_with("-identifier-string"))
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("mention patterns are valid"))
+}
+
+/// `namespace Vendor\OxaPay;`, `package com.x.cryptomus`, `module Cryptomus`, `mod oxapay;`.
+fn declares_namespace(line: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"^\s*(?:(?:namespace|package)\s+[\w.\\]+\s*[;{]?|module\s+[\w:]+|(?:pub(?:\([\w ]+\))?\s+)?mod\s+\w+\s*[;{])\s*$",
+    )
+    .is_match(line)
+}
+
+/// A translation call (`__()`, `esc_html_e()`, `gettext`, `t('...')`) or an asset or page
+/// registration (`wp_enqueue_style('x-oxapay-css')`) opens before `col` on the line: the
+/// mention is its text domain, key or handle.
+fn in_i18n_or_asset_call(line: &str, col: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let opener = re(
+        &RE,
+        r"(?:^|[^\w$>.:])(?:__|_e|_x|_ex|_n|_nx|esc_html__|esc_html_e|esc_html_x|esc_attr__|esc_attr_e|esc_attr_x|gettext|ngettext|dgettext|trans|trans_choice|t|\$t|i18n\.t|translate|load_plugin_textdomain|wp_(?:enqueue|register|localize|add_inline)_(?:script|style)|add_(?:sub)?menu_page|add_options_page|register_setting|add_settings_section|add_settings_field|settings_fields|do_settings_sections)\s*\(",
+    );
+    opener.find_iter(line).any(|m| m.end() <= col)
+}
+
+/// A literal that is an asset handle (`'gf-oxapay-custom-css'`), whatever holds it.
+fn names_asset_handle(line: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r#"(?i)['"][\w-]*(?:oxapay|cryptomus)[\w-]*-(?:css|js|style|styles|script|scripts)['"]"#,
+    )
+    .is_match(line)
+}
+
+/// A log, exception, print or flash call opens before `col`: the mention is its message.
+fn in_message_call(line: &str, col: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let opener = re(
+        &RE,
+        r"(?:(?:^|[^\w$])(?:log|logger|logging|console|Log|LOG|_logger|error_log|print|println|printf|fprintf|puts|echo|die|warn|warning|info|debug|notice|critical|flash|abort|panic|Errorf|Fatalf|Printf|Println|errors\.New|wc_add_notice|add_error|addError|message|Message|alert)\w*(?:\.\w+)*\s*\(|throw\s+new\s+[\w\\]+\s*\(|raise\s+\w+\s*\()",
+    );
+    opener.find_iter(line).any(|m| m.end() <= col)
+}
+
+/// Manifest, compose and packaging metadata: a package's description, keywords, homepage,
+/// repository, autoload namespace; a compose service's container, image or credentials of its
+/// own database. A package's own `name` stays a finding: in a provider SDK's repository it is
+/// the very package the apps depend on.
+fn is_metadata(path: &str, lang: Language, line: &str) -> bool {
+    static KEYS: OnceLock<Regex> = OnceLock::new();
+    static AUTOLOAD: OnceLock<Regex> = OnceLock::new();
+    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let manifest = matches!(
+        file.as_str(),
+        "package.json"
+            | "composer.json"
+            | "setup.py"
+            | "setup.cfg"
+            | "pyproject.toml"
+            | "cargo.toml"
+            | "bot.json"
+            | "app.json"
+            | "manifest.json"
+            | "plugin.json"
+    ) || file.ends_with(".gemspec")
+        || file.ends_with(".csproj")
+        || file.ends_with(".nuspec");
+    let compose = file.starts_with("docker-compose") || file.starts_with("compose.");
+    if compose {
+        return true;
+    }
+    if !manifest && lang.is_code() {
+        return false;
+    }
+    manifest
+        && (re(
+            &KEYS,
+            r#"^\s*["']?(?:description|keywords|homepage|repository|url|author|authors|git_remote|summary|title|namespace|RootNamespace|AssemblyName|Product|Title)["']?\s*[:=]|<(?:RootNamespace|AssemblyName|Product|Title|Description)>"#,
+        )
+        .is_match(line)
+            || re(&AUTOLOAD, r#"^\s*"[\w\\]+\\\\"\s*:"#).is_match(line))
+}
+
+/// The word (identifier characters) around byte `col` of `line`.
+fn word_at(line: &str, col: usize) -> &str {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let col = col.min(line.len());
+    let start = line[..col]
+        .rfind(|c: char| !is_word(c))
+        .map_or(0, |i| i + 1);
+    let end = line[col..]
+        .find(|c: char| !is_word(c))
+        .map_or(line.len(), |i| col + i);
+    &line[start..end]
+}
+
+/// `class OxaPayCurrencyHelper`, `function cryptomus_format_price(`: the mention is the name a
+/// class or function of the repository's own declares on this line. (In a file whose path
+/// names the provider, `src/Http/OxaPayClient.php`, such names are the client's own: the
+/// caller does not ask.) Returns the lines of its
+/// body: whether it is a touchpoint depends on whether provider evidence turns up there, which
+/// the provider graph may add after this file's own analysis.
+fn declared_namesake(
+    view: &SyntaxView,
+    lines: &LineIndex,
+    src: &str,
+    f: &Finding,
+) -> Option<RangeInclusive<usize>> {
+    let range = lines.line_range(src, f.line - 1);
+    let line = &src[range.clone()];
+    let word = word_at(line, f.column.saturating_sub(1));
+    let on_line = |offset: usize| lines.line_of(offset) + 1 == f.line;
+    let at = range.start + (line.len() - line.trim_start().len());
+    let class = view
+        .class_at(at)
+        .map(|k| &view.classes()[k])
+        .filter(|c| on_line(c.range.start) && c.name == word)
+        .map(|c| c.range.clone());
+    // `function oxapay()`, `class Cryptomus`: the provider's own name is its client or facade.
+    if Provider::ALL.iter().any(|p| word.eq_ignore_ascii_case(p.id())) {
+        return None;
+    }
+    let body = class.or_else(|| {
+        view.functions()
+            .iter()
+            .find(|g| on_line(g.name_at) && g.short_name() == word)
+            .map(|g| g.range.clone())
+    })?;
+    Some(lines.line_of(body.start) + 1..=lines.line_of(body.end.max(body.start + 1) - 1) + 1)
+}
+
+/// What one mention was judged to be, by line, column and rule (findings are rebuilt when the
+/// provider graph re-analyses a file, so they are matched by position).
+#[derive(Debug, Clone)]
+pub struct Judged {
+    line: usize,
+    column: usize,
+    rule: String,
+    verdict: Verdict,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Verdict {
+    Name,
+    Message,
+    /// A provider-named class or function: a name unless provider evidence lies in these lines.
+    Namesake(RangeInclusive<usize>),
+}
+
+/// Judges the file's mentions by their lines. The findings stay as they are for now: a
+/// namespace line or a log message is still evidence that the file or function is the
+/// provider's code for the provider graph's edges; [`settle`] applies the verdicts at the end.
+pub fn judge(
+    findings: &[Finding],
+    lang: Language,
+    view: &SyntaxView,
+    lines: &LineIndex,
+    src: &str,
+) -> Vec<Judged> {
+    findings
+        .iter()
+        .filter(|f| is_mention(f) && f.severity > Severity::Info)
+        .filter_map(|f| {
+            let line = &src[lines.line_range(src, f.line - 1)];
+            let col = f.column.saturating_sub(1);
+            let verdict = if declares_namespace(line)
+                || is_metadata(&f.path, lang, line)
+                || in_i18n_or_asset_call(line, col)
+                || names_asset_handle(line)
+            {
+                Verdict::Name
+            } else if let Some(body) = declared_namesake(view, lines, src, f)
+                .filter(|_| super::context::named_by_path(&f.path).is_empty())
+            {
+                Verdict::Namesake(body)
+            } else if in_message_call(line, col) {
+                Verdict::Message
+            } else {
+                return None;
+            };
+            Some(Judged {
+                line: f.line,
+                column: f.column,
+                rule: f.rule.clone(),
+                verdict,
+            })
+        })
+        .collect()
+}
+
+/// Applies the verdicts to a file's final findings: names leave them (returned at `info`),
+/// messages are demoted to `info`; returns the names and the number demoted.
+pub fn settle(findings: &mut Vec<Finding>, judged: &[Judged]) -> (Vec<Finding>, usize) {
+    let verdict = |f: &Finding| {
+        judged
+            .iter()
+            .find(|j| j.line == f.line && j.column == f.column && j.rule == f.rule)
+            .map(|j| &j.verdict)
+    };
+    let evidence: Vec<usize> = findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info && verdict(f).is_none() && !is_mention(f))
+        .map(|f| f.line)
+        .collect();
+    let mut names = Vec::new();
+    let mut demoted = 0;
+    let mut kept = Vec::with_capacity(findings.len());
+    for mut f in std::mem::take(findings) {
+        let name = match verdict(&f) {
+            None => false,
+            Some(Verdict::Name) => true,
+            Some(Verdict::Namesake(body)) => !evidence.iter().any(|l| body.contains(l)),
+            Some(Verdict::Message) => {
+                f.severity = Severity::Info;
+                demoted += 1;
+                false
+            }
+        };
+        if name {
+            f.severity = Severity::Info;
+            names.push(f);
+        } else {
+            kept.push(f);
+        }
+    }
+    *findings = kept;
+    (names, demoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_and_module_declarations() {
+        assert!(declares_namespace("namespace PaleLotus.Cryptomus.Net.Internal;"));
+        assert!(declares_namespace("package com.example.cryptomus.data;"));
+        assert!(declares_namespace("namespace Vendor\\OxaPay {"));
+        assert!(declares_namespace("module Cryptomus"));
+        assert!(declares_namespace("pub mod oxapay;"));
+        assert!(!declares_namespace("use Vendor\\OxaPay\\Client;"));
+        assert!(!declares_namespace("const oxapay = require('./oxapay');"));
+    }
+
+    #[test]
+    fn text_domains_and_asset_handles() {
+        let line = "<?php esc_html_e('Merchant key', 'oxapay-gateway'); ?>";
+        assert!(in_i18n_or_asset_call(line, line.find("oxapay").unwrap()));
+        let line = "__( 'Pay', 'some-oxapay-plugin' )";
+        assert!(in_i18n_or_asset_call(line, line.find("oxapay").unwrap()));
+        let call = "$client = new OxaPayClient(__('x', 'd'));";
+        assert!(!in_i18n_or_asset_call(call, call.find("OxaPay").unwrap()));
+        assert!(names_asset_handle("$style_handle = 'gf-oxapay-custom-css';"));
+        assert!(!names_asset_handle("require_once 'includes/oxapay-client.php';"));
+    }
+
+    #[test]
+    fn messages_are_calls_that_log_throw_or_print() {
+        let line = "logger.error(\"oxapay_failed\", exc_info=True)";
+        assert!(in_message_call(line, line.find("oxapay").unwrap()));
+        let line = "throw new RuntimeException(\"cryptomus_unavailable\");";
+        assert!(in_message_call(line, line.find("cryptomus").unwrap()));
+        let line = "$oxapay->createInvoice($data);";
+        assert!(!in_message_call(line, line.find("oxapay").unwrap()));
+    }
+
+    #[test]
+    fn manifest_metadata_is_the_package_not_the_provider() {
+        assert!(is_metadata(
+            "package.json",
+            Language::Json,
+            "  \"homepage\": \"https://github.com/x/cryptomus-backend\","
+        ));
+        assert!(is_metadata(
+            "composer.json",
+            Language::Json,
+            "      \"Cryptomus\\\\Api\\\\\": \"src/\""
+        ));
+        assert!(!is_metadata(
+            "package.json",
+            Language::Json,
+            "    \"cryptomus-sdk\": \"^1.2.0\","
+        ));
+        assert!(is_metadata(
+            "docker-compose.yml",
+            Language::Yaml,
+            "    container_name: cryptomus"
+        ));
+        assert!(!is_metadata(
+            "src/pay.js",
+            Language::Javascript,
+            "name: 'oxapay',"
+        ));
+    }
+}
