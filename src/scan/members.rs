@@ -107,7 +107,8 @@ fn provider_types(
     // A type named after the provider (`type Cryptomus struct`, `class OxaPayClient`) is its
     // client, whatever its body shows: its key fields are the provider's keys.
     for (k, class) in view.classes().iter().enumerate() {
-        if let Some(&provider) = crate::scan::context::named_by_text(class.name.as_bytes()).first() {
+        if let Some(&provider) = crate::scan::context::named_by_text(class.name.as_bytes()).first()
+        {
             types.insert(
                 k,
                 TypeEvidence {

@@ -139,7 +139,10 @@ fn declared_namesake(
         .filter(|c| on_line(c.range.start) && c.name == word)
         .map(|c| c.range.clone());
     // `function oxapay()`, `class Cryptomus`: the provider's own name is its client or facade.
-    if Provider::ALL.iter().any(|p| word.eq_ignore_ascii_case(p.id())) {
+    if Provider::ALL
+        .iter()
+        .any(|p| word.eq_ignore_ascii_case(p.id()))
+    {
         return None;
     }
     let body = class.or_else(|| {
@@ -255,7 +258,9 @@ mod tests {
 
     #[test]
     fn namespaces_and_module_declarations() {
-        assert!(declares_namespace("namespace PaleLotus.Cryptomus.Net.Internal;"));
+        assert!(declares_namespace(
+            "namespace PaleLotus.Cryptomus.Net.Internal;"
+        ));
         assert!(declares_namespace("package com.example.cryptomus.data;"));
         assert!(declares_namespace("namespace Vendor\\OxaPay {"));
         assert!(declares_namespace("module Cryptomus"));
@@ -272,8 +277,12 @@ mod tests {
         assert!(in_i18n_or_asset_call(line, line.find("oxapay").unwrap()));
         let call = "$client = new OxaPayClient(__('x', 'd'));";
         assert!(!in_i18n_or_asset_call(call, call.find("OxaPay").unwrap()));
-        assert!(names_asset_handle("$style_handle = 'gf-oxapay-custom-css';"));
-        assert!(!names_asset_handle("require_once 'includes/oxapay-client.php';"));
+        assert!(names_asset_handle(
+            "$style_handle = 'gf-oxapay-custom-css';"
+        ));
+        assert!(!names_asset_handle(
+            "require_once 'includes/oxapay-client.php';"
+        ));
     }
 
     #[test]
