@@ -266,6 +266,22 @@ pub struct Finding {
     /// contract v1 (add-only): absent from the JSON when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<Via>,
+    /// Why a mention of the provider's name is at `info`: a message for people, or one of the
+    /// repository's own names (listed only with `scan --mentions`). Added in contract v1
+    /// (add-only): absent from the JSON for every other finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention: Option<Mention>,
+}
+
+/// What a mention of a provider's name that asks for no change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mention {
+    /// A log, exception or UI message.
+    Message,
+    /// The repository's own name: namespace, package, text domain, asset handle, manifest
+    /// metadata, a provider-named helper that does no provider work.
+    Name,
 }
 
 /// One step of a derived finding's provenance: a place and what was taken from it.
@@ -307,6 +323,7 @@ impl Finding {
             replacement: "MakePay API".into(),
             fingerprint: "0000".into(),
             via: Vec::new(),
+            mention: None,
         }
     }
 }

@@ -28,6 +28,7 @@ fn finding(line: usize, rule: &str) -> Finding {
         replacement: "Use MakePay payment links.".into(),
         fingerprint: String::new(),
         via: Vec::new(),
+        mention: None,
     }
 }
 

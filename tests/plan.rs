@@ -166,7 +166,7 @@ fn comment_mentions_alone_are_nothing_to_migrate() {
         "{md}"
     );
     assert!(
-        md.contains("Provider mentions left in comments or docs: 1 "),
+        md.contains("Provider mentions left in comments, docs or messages: 1 "),
         "{md}"
     );
     assert_eq!(plan_json(dir.path())["summary"]["mentions_in_comments"], 1);

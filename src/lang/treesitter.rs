@@ -68,6 +68,16 @@ const BLOCK_KINDS: &[&str] = &[
 /// declares them directly.
 const MEMBER_LIST_KINDS: &[&str] = &["field_declaration_list", "object_type"];
 
+/// Node kinds that list a function's parameters.
+const PARAMETER_KINDS: &[&str] = &[
+    "parameters",
+    "formal_parameters",
+    "parameter_list",
+    "function_value_parameters",
+    "method_parameters",
+    "lambda_parameters",
+];
+
 /// Node kinds that give their methods a `Class.` prefix.
 const CLASS_KINDS: &[&str] = &[
     "class_declaration",
@@ -108,6 +118,7 @@ pub struct Parsed {
     pub statements: Vec<Range<usize>>,
     pub classes: Vec<ClassSpan>,
     pub members: Vec<MemberSpan>,
+    pub parameters: Vec<Range<usize>>,
 }
 
 /// What a node kind means to the walk, looked up by kind id: comparing every node's kind name
@@ -121,6 +132,7 @@ enum Role {
     Anonymous,
     Block,
     MemberList,
+    Parameters,
 }
 
 impl Role {
@@ -137,6 +149,8 @@ impl Role {
             Role::Block
         } else if MEMBER_LIST_KINDS.contains(&kind) {
             Role::MemberList
+        } else if PARAMETER_KINDS.contains(&kind) {
+            Role::Parameters
         } else {
             Role::Other
         }
@@ -183,6 +197,7 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         open: Vec::new(),
         classes: Vec::new(),
         members: Vec::new(),
+        parameters: Vec::new(),
     };
     walker.visit(&mut root.walk(), false);
     Some(Parsed {
@@ -191,6 +206,7 @@ pub fn parse(lang: Language, src: &str) -> Option<Parsed> {
         statements: walker.statements,
         classes: walker.classes,
         members: walker.members,
+        parameters: walker.parameters,
     })
 }
 
@@ -212,6 +228,8 @@ struct Walker<'a> {
     classes: Vec<ClassSpan>,
     /// Declarations directly in a named type's body that are not methods or nested types.
     members: Vec<MemberSpan>,
+    /// Parameter lists of functions, in source order.
+    parameters: Vec<Range<usize>>,
 }
 
 impl Walker<'_> {
@@ -248,7 +266,16 @@ impl Walker<'_> {
                 }
             }
         }
-        if let Role::Region(region) = role {
+        if let Role::Region(mut region) = role {
+            // A string that is a whole statement (a Python docstring, a JS directive) is
+            // documentation: what it names is prose, as in a comment.
+            if region == RegionKind::String
+                && node.parent().is_some_and(|p| {
+                    p.kind() == "expression_statement" && p.named_child_count() == 1
+                })
+            {
+                region = RegionKind::Comment;
+            }
             if node.start_byte() >= self.region_end {
                 self.regions.push((node.byte_range(), region));
                 self.region_end = node.end_byte();
@@ -256,6 +283,9 @@ impl Walker<'_> {
             if region == RegionKind::Comment || node.named_child_count() == 0 {
                 return;
             }
+        }
+        if role == Role::Parameters {
+            self.parameters.push(node.byte_range());
         }
         let mut scope = None;
         if role == Role::Class {

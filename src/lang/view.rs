@@ -62,6 +62,8 @@ pub struct SyntaxView {
     classes: Vec<ClassSpan>,
     /// Members declared directly in a class body, sorted by start.
     members: Vec<MemberSpan>,
+    /// Functions' parameter lists, sorted by start.
+    parameters: Vec<Range<usize>>,
 }
 
 impl SyntaxView {
@@ -82,6 +84,7 @@ impl SyntaxView {
             statements: Vec::new(),
             classes: Vec::new(),
             members: Vec::new(),
+            parameters: Vec::new(),
         }
     }
 
@@ -108,6 +111,22 @@ impl SyntaxView {
         self.classes = classes;
         self.members = members;
         self
+    }
+
+    /// The same view, told where the parameter lists are.
+    pub fn with_parameters(mut self, mut parameters: Vec<Range<usize>>) -> Self {
+        parameters.sort_by_key(|r| r.start);
+        self.parameters = parameters;
+        self
+    }
+
+    /// Whether `offset` is in a function's parameter list: a parameter named after a provider
+    /// field (`url_callback: str | None = None`) shapes a signature; the call is the change.
+    pub fn in_parameters(&self, offset: usize) -> bool {
+        let candidates = self.parameters.partition_point(|r| r.start <= offset);
+        self.parameters[..candidates]
+            .iter()
+            .any(|r| r.contains(&offset))
     }
 
     /// Index of the innermost class holding `offset`.
@@ -181,6 +200,7 @@ pub fn build_view(lang: Language, src: &str) -> SyntaxView {
             SyntaxView::new(regions, parsed.functions)
                 .with_statements(parsed.statements)
                 .with_classes(parsed.classes, parsed.members)
+                .with_parameters(parsed.parameters)
         }
         None => SyntaxView::new(lexical::regions(lang, src), Vec::new()),
     }

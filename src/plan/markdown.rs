@@ -37,7 +37,7 @@ fn nothing_to_migrate(plan: &Plan, s: &mut String) {
     if plan.summary.mentions_in_comments > 0 {
         let _ = writeln!(
             s,
-            "Provider mentions left in comments or docs: {} (`makepay-migrate scan` lists them).",
+            "Provider mentions left in comments, docs or messages: {} (`makepay-migrate scan` lists them).",
             plan.summary.mentions_in_comments
         );
     }
@@ -65,7 +65,7 @@ fn header(plan: &Plan, s: &mut String) {
     if sum.mentions_in_comments > 0 {
         let _ = writeln!(
             s,
-            "Left out: {} in comments or docs (`makepay-migrate scan` lists them).",
+            "Left out: {} in comments, docs or messages (`makepay-migrate scan` lists them).",
             count(
                 sum.mentions_in_comments,
                 "provider mention",

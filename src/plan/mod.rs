@@ -26,7 +26,7 @@ pub use stack::Stack;
 pub use steps::{Replacement, StatusTable, Step, StepFile, StepId};
 pub use tests_to_add::TestToAdd;
 
-use crate::finding::{Finding, Provider, Severity};
+use crate::finding::{Finding, Mention, Provider, Severity};
 use crate::scan::ScanOutcome;
 use crate::walk::WalkOptions;
 use schemars::JsonSchema;
@@ -66,7 +66,7 @@ pub struct PlanSummary {
     pub files: usize,
     /// Named functions holding findings (top-level code not counted).
     pub functions: usize,
-    /// Provider mentions in comments and docs (info findings), left out of the plan.
+    /// Provider mentions in comments, docs and messages (info findings), left out of the plan.
     pub mentions_in_comments: usize,
 }
 
@@ -88,7 +88,9 @@ pub fn build(outcome: &ScanOutcome, root: &Path, walk: &WalkOptions) -> Plan {
     let (actionable, mentions): (Vec<&Finding>, Vec<&Finding>) = outcome
         .findings
         .iter()
-        .partition(|f| f.severity > Severity::Info);
+        // The repository's own provider names (`scan --mentions`) ask for no change before the
+        // cutover, but the removal step must list every one of them.
+        .partition(|f| f.severity > Severity::Info || f.mention == Some(Mention::Name));
     let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
     for f in &actionable {
         if !sources.contains_key(&f.path) {

@@ -363,6 +363,7 @@ mod tests {
             replacement: "MakePay invoice".into(),
             fingerprint: "00ff".into(),
             via: Vec::new(),
+            mention: None,
             ..Finding::sample()
         };
         let v = sarif(vec![f]);

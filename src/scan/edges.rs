@@ -404,7 +404,14 @@ fn request_calls(
                 finding.via.push(crate::finding::Via {
                     path: rel.clone(),
                     line: source.line,
-                    what: format!("the request carries {} ({})", source.rule, source.category),
+                    what: if super::mentions::declares_namespace(&source.snippet) {
+                        format!(
+                            "its file declares a package or namespace named after {}",
+                            source.provider
+                        )
+                    } else {
+                        format!("the request carries {} ({})", source.rule, source.category)
+                    },
                 });
             }
             added.push(finding);
@@ -444,13 +451,23 @@ fn request_evidence<'a>(
             .unwrap_or(REQUEST_CATEGORIES.len())
     };
     let in_statement = live.clone().filter(|f| f.line >= first && f.line <= last);
+    let in_function = |name: &String| {
+        live.clone()
+            .filter(|f| f.function.as_ref() == Some(name))
+            .min_by_key(rank)
+    };
+    // A file that declares itself part of the provider's namespace (`namespace Vendor\OxaPay\
+    // Helpers;`) is the provider's client code, as a file under `oxapay/` is: its HTTP calls
+    // are the provider's requests.
+    let in_namespace = || {
+        live.clone()
+            .find(|f| super::mentions::declares_namespace(&f.snippet))
+    };
     let best = match in_statement.min_by_key(rank) {
         Some(f) => f,
-        None => {
-            let name = &view.functions()[function?].name;
-            live.filter(|f| f.function.as_ref() == Some(name))
-                .min_by_key(rank)?
-        }
+        None => function
+            .and_then(|g| in_function(&view.functions()[g].name))
+            .or_else(in_namespace)?,
     };
     let category = if rank(&best) < REQUEST_CATEGORIES.len() {
         best.category

@@ -5,7 +5,7 @@
 //! dropped (names) or demoted to `info` (messages); `--mentions` brings the names back for the
 //! removal step's full inventory.
 
-use crate::finding::{Category, Finding, Provider, Severity};
+use crate::finding::{Category, Finding, Mention, Provider, Severity};
 use crate::lang::{Language, SyntaxView};
 use crate::text::LineIndex;
 use regex::Regex;
@@ -23,7 +23,7 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 }
 
 /// `namespace Vendor\OxaPay;`, `package com.x.cryptomus`, `module Cryptomus`, `mod oxapay;`.
-fn declares_namespace(line: &str) -> bool {
+pub fn declares_namespace(line: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
@@ -237,12 +237,14 @@ pub fn settle(findings: &mut Vec<Finding>, judged: &[Judged]) -> (Vec<Finding>, 
             Some(Verdict::Namesake(body)) => !evidence.iter().any(|l| body.contains(l)),
             Some(Verdict::Message) => {
                 f.severity = Severity::Info;
+                f.mention = Some(Mention::Message);
                 demoted += 1;
                 false
             }
         };
         if name {
             f.severity = Severity::Info;
+            f.mention = Some(Mention::Name);
             names.push(f);
         } else {
             kept.push(f);
