@@ -23,13 +23,20 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Floors on the corpus totals (see the module doc), a little under what this engine reaches
-/// (found 0.791, files 248/268, 16 of 90 known non-touchpoints flagged, functions 1.000,
-/// plan 0.868); the first run, before the provider graph, gave 0.573, 243/268, 14, 0.975, 0.648.
-const MIN_FOUND: f64 = 0.78;
-const MIN_FILES: f64 = 0.92;
-const MAX_NONE_FLAGGED: usize = 16;
+/// (found 0.830, files 244/266, 7 of 90 known non-touchpoints flagged, functions 1.000,
+/// plan 0.879, 117 error findings on unlabelled lines); the first run, before the provider
+/// graph, gave 0.573, 243/268, 14, 0.975, 0.648, and before mentions were judged by their line
+/// (#17) 348 errors sat on unlabelled lines. Files hit fell by four when namespace lines and a
+/// date-format helper stopped counting: those files' only findings were such names.
+const MIN_FOUND: f64 = 0.82;
+const MIN_FILES: f64 = 0.91;
+const MAX_NONE_FLAGGED: usize = 8;
 const MIN_FUNCTIONS: f64 = 0.99;
-const MIN_PLAN: f64 = 0.85;
+const MIN_PLAN: f64 = 0.86;
+/// Error findings on lines no label covers (neither a touchpoint nor a known non-touchpoint):
+/// not all are wrong (the labels are not exhaustive), but a name or a prose line at `error` is
+/// what makes a reader stop reading.
+const MAX_UNLABELLED_ERRORS: usize = 130;
 
 struct Row {
     path: String,
@@ -79,6 +86,7 @@ struct Tally {
     function_right: usize,
     plan_functions: usize,
     plan_named: usize,
+    unlabelled_errors: usize,
 }
 
 impl Tally {
@@ -94,11 +102,12 @@ impl Tally {
         self.function_right += o.function_right;
         self.plan_functions += o.plan_functions;
         self.plan_named += o.plan_named;
+        self.unlabelled_errors += o.unlabelled_errors;
     }
 
     fn row(&self, name: &str) -> String {
         format!(
-            "| {name} | {} | {:.3} | {:.3} | {}/{} | {}/{} | {:.3} | {:.3} |",
+            "| {name} | {} | {:.3} | {:.3} | {}/{} | {}/{} | {:.3} | {:.3} | {} |",
             self.rows,
             ratio(self.found, self.rows),
             ratio(self.exact, self.rows),
@@ -108,6 +117,7 @@ impl Tally {
             self.none,
             ratio(self.function_right, self.in_function),
             ratio(self.plan_named, self.plan_functions),
+            self.unlabelled_errors,
         )
     }
 }
@@ -209,6 +219,12 @@ fn score(dir: &Path, rows: &[Row], misses: &mut Vec<String>) -> Tally {
         .iter()
         .filter(|p| findings.iter().any(|f| f.path == **p))
         .count();
+    t.unlabelled_errors = findings
+        .iter()
+        .filter(|f| {
+            f.severity == Severity::Error && !rows.iter().any(|r| covers(f, &r.path, r.line))
+        })
+        .count();
     t.plan_functions = labelled_functions.len();
     t.plan_named = labelled_functions.intersection(&planned).count();
     t
@@ -239,8 +255,8 @@ fn real_corpus_recall_precision_and_attribution() {
 
     let details = std::env::var_os("REALCORPUS_DETAILS").is_some();
     let mut total = Tally::default();
-    println!("| repository | rows | found | exact | files | none flagged | functions | plan |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| repository | rows | found | exact | files | none flagged | functions | plan | unlabelled errors |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for file in &files {
         let provider = file.parent().unwrap().file_name().unwrap();
         let repo = file.file_stem().unwrap().to_str().unwrap();
@@ -280,4 +296,9 @@ fn real_corpus_recall_precision_and_attribution() {
         "functions {functions:.3} < {MIN_FUNCTIONS}"
     );
     assert!(plan >= MIN_PLAN, "plan functions {plan:.3} < {MIN_PLAN}");
+    assert!(
+        total.unlabelled_errors <= MAX_UNLABELLED_ERRORS,
+        "{} error findings on unlabelled lines > {MAX_UNLABELLED_ERRORS}",
+        total.unlabelled_errors
+    );
 }

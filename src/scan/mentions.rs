@@ -9,6 +9,7 @@ use crate::finding::{Category, Finding, Mention, Provider, Severity};
 use crate::lang::{Language, SyntaxView};
 use crate::text::LineIndex;
 use regex::Regex;
+use std::collections::HashSet;
 use std::ops::RangeInclusive;
 use std::sync::OnceLock;
 
@@ -103,6 +104,13 @@ fn is_metadata(path: &str, lang: Language, line: &str) -> bool {
             || re(&AUTOLOAD, r#"^\s*"[\w\\]+\\\\"\s*:"#).is_match(line))
 }
 
+/// The byte offset in `line` of the 1-based character `column` a finding reports.
+fn byte_column(line: &str, column: usize) -> usize {
+    line.char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i)
+}
+
 /// The word (identifier characters) around byte `col` of `line`.
 fn word_at(line: &str, col: usize) -> &str {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
@@ -117,7 +125,7 @@ fn word_at(line: &str, col: usize) -> &str {
 }
 
 /// `class OxaPayCurrencyHelper`, `function cryptomus_format_price(`: the mention is the name a
-/// class or function of the repository's own declares on this line. (In a file whose path
+/// utility class (by its name) or a function of the repository's own declares on this line. (In a file whose path
 /// names the provider, `src/Http/OxaPayClient.php`, such names are the client's own: the
 /// caller does not ask.) Returns the lines of its
 /// body: whether it is a touchpoint depends on whether provider evidence turns up there, which
@@ -130,14 +138,9 @@ fn declared_namesake(
 ) -> Option<RangeInclusive<usize>> {
     let range = lines.line_range(src, f.line - 1);
     let line = &src[range.clone()];
-    let word = word_at(line, f.column.saturating_sub(1));
+    let word = word_at(line, byte_column(line, f.column));
     let on_line = |offset: usize| lines.line_of(offset) + 1 == f.line;
     let at = range.start + (line.len() - line.trim_start().len());
-    let class = view
-        .class_at(at)
-        .map(|k| &view.classes()[k])
-        .filter(|c| on_line(c.range.start) && c.name == word)
-        .map(|c| c.range.clone());
     // `function oxapay()`, `class Cryptomus`: the provider's own name is its client or facade.
     if Provider::ALL
         .iter()
@@ -145,13 +148,71 @@ fn declared_namesake(
     {
         return None;
     }
-    let body = class.or_else(|| {
-        view.functions()
-            .iter()
-            .find(|g| on_line(g.name_at) && g.short_name() == word)
-            .map(|g| g.range.clone())
-    })?;
+    let class = view
+        .class_at(at)
+        .map(|k| &view.classes()[k])
+        .filter(|c| on_line(c.range.start) && c.name == word);
+    let body = match class {
+        // A type that extends or implements another (`class CryptomusError(Exception)`,
+        // `OxaPayServiceProvider extends ServiceProvider`) plays a part in a framework or an
+        // SDK's hierarchy; a helper of the app's own stands alone.
+        Some(c) if inherits(&src[c.range.start..], &c.name) || !names_a_helper(&c.name) => {
+            return None
+        }
+        Some(c) => c.range.clone(),
+        None => {
+            let g = view
+                .functions()
+                .iter()
+                .find(|g| on_line(g.name_at) && g.short_name() == word)?;
+            // A method of a provider-named class (`RCP_OxaPay::OxaPay_Register`) is that
+            // class's: the class decides.
+            let in_named_class = view.class_at(g.range.start).is_some_and(|k| {
+                !super::context::named_by_text(view.classes()[k].name.as_bytes()).is_empty()
+            });
+            if in_named_class {
+                return None;
+            }
+            g.range.clone()
+        }
+    };
     Some(lines.line_of(body.start) + 1..=lines.line_of(body.end.max(body.start + 1) - 1) + 1)
+}
+
+/// Whether a type's name says it is a utility of the app's own (`Acme_OxaPay_Price_Tools`,
+/// `CryptomusCurrencyHelper`) rather than a part of the provider's API (`CryptomusResponse<T>`,
+/// `OxaPayWebhookPayload`, whose generic fields no rule reports).
+fn names_a_helper(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "helper", "util", "tool", "format", "convert", "price", "currency", "money", "display",
+        "render", "widget", "template", "locale", "i18n", "cache", "logger",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Whether the type declaration at the start of `decl` is an interface or trait, or names a
+/// base type after its name: `extends`/`implements`, a Python base list, a C#/Kotlin `:`,
+/// Ruby's `<`.
+fn inherits(decl: &str, name: &str) -> bool {
+    let header_end = decl.find(['{', '\n']).unwrap_or(decl.len());
+    let header = &decl[..header_end];
+    let Some((before, raw)) = header
+        .find(name)
+        .map(|i| (&header[..i], &header[i + name.len()..]))
+    else {
+        return false;
+    };
+    let after = raw.trim_start();
+    // An interface or trait is the contract a client implements: part of a hierarchy too.
+    before.contains("interface ")
+        || before.contains("trait ")
+        || after.starts_with('(') && !after.starts_with("()")
+        || after.starts_with(':') && !after.starts_with("::")
+        || raw.starts_with(" < ") // Ruby's `class OxaPayError < StandardError`, not a generic
+        || after.contains("extends ")
+        || after.contains("implements ")
 }
 
 /// What one mention was judged to be, by line, column and rule (findings are rebuilt when the
@@ -161,11 +222,15 @@ pub struct Judged {
     line: usize,
     column: usize,
     rule: String,
+    /// The identifier the mention is part of (`Acme_OxaPay_Price_Tools`).
+    word: String,
     verdict: Verdict,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 enum Verdict {
+    /// Code that touches the provider, unless it refers to a standalone helper.
+    Code,
     Name,
     Message,
     /// A provider-named class or function: a name unless provider evidence lies in these lines.
@@ -185,62 +250,95 @@ pub fn judge(
     findings
         .iter()
         .filter(|f| is_mention(f) && f.severity > Severity::Info)
-        .filter_map(|f| {
+        .map(|f| {
             let line = &src[lines.line_range(src, f.line - 1)];
-            let col = f.column.saturating_sub(1);
+            let col = byte_column(line, f.column);
             let verdict = if declares_namespace(line)
                 || is_metadata(&f.path, lang, line)
                 || in_i18n_or_asset_call(line, col)
                 || names_asset_handle(line)
             {
                 Verdict::Name
-            } else if let Some(body) = declared_namesake(view, lines, src, f)
-                .filter(|_| super::context::named_by_path(&f.path).is_empty())
-            {
+            } else if let Some(body) = declared_namesake(view, lines, src, f) {
                 Verdict::Namesake(body)
             } else if in_message_call(line, col) {
                 Verdict::Message
             } else {
-                return None;
+                Verdict::Code
             };
-            Some(Judged {
+            Judged {
                 line: f.line,
                 column: f.column,
                 rule: f.rule.clone(),
+                word: word_at(line, col).to_string(),
                 verdict,
-            })
+            }
         })
         .collect()
 }
 
-/// Applies the verdicts to a file's final findings: names leave them (returned at `info`),
-/// messages are demoted to `info`; returns the names and the number demoted.
-pub fn settle(findings: &mut Vec<Finding>, judged: &[Judged]) -> (Vec<Finding>, usize) {
-    let verdict = |f: &Finding| {
-        judged
-            .iter()
-            .find(|j| j.line == f.line && j.column == f.column && j.rule == f.rule)
-            .map(|j| &j.verdict)
-    };
-    let evidence: Vec<usize> = findings
+/// The verdict of `f`, if it is a judged mention.
+fn verdict_of<'a>(judged: &'a [Judged], f: &Finding) -> Option<&'a Judged> {
+    judged
         .iter()
-        .filter(|f| f.severity > Severity::Info && verdict(f).is_none() && !is_mention(f))
+        .find(|j| j.line == f.line && j.column == f.column && j.rule == f.rule)
+}
+
+/// Lines of the file's provider evidence: findings that are not mentions.
+fn evidence_lines(findings: &[Finding], judged: &[Judged]) -> Vec<usize> {
+    findings
+        .iter()
+        .filter(|f| {
+            f.severity > Severity::Info && verdict_of(judged, f).is_none() && !is_mention(f)
+        })
         .map(|f| f.line)
-        .collect();
+        .collect()
+}
+
+/// The provider-named classes and functions of the whole repository whose bodies hold no
+/// provider evidence once the provider graph is done: references to them
+/// (`Acme_OxaPay_Price_Tools::format(...)`) are the app's own helpers too.
+pub fn standalone_helpers<'a>(
+    files: impl Iterator<Item = (&'a [Finding], &'a [Judged])>,
+) -> HashSet<String> {
+    let mut helpers = HashSet::new();
+    for (findings, judged) in files {
+        let evidence = evidence_lines(findings, judged);
+        for j in judged {
+            if let Verdict::Namesake(body) = &j.verdict {
+                if !evidence.iter().any(|l| body.contains(l)) {
+                    helpers.insert(j.word.clone());
+                }
+            }
+        }
+    }
+    helpers
+}
+
+/// Applies the verdicts to a file's final findings: names (and references to `helpers`) leave
+/// them, returned at `info`; messages are demoted to `info`. Returns the names and the number
+/// demoted.
+pub fn settle(
+    findings: &mut Vec<Finding>,
+    judged: &[Judged],
+    helpers: &HashSet<String>,
+) -> (Vec<Finding>, usize) {
     let mut names = Vec::new();
     let mut demoted = 0;
     let mut kept = Vec::with_capacity(findings.len());
     for mut f in std::mem::take(findings) {
-        let name = match verdict(&f) {
+        let name = match verdict_of(judged, &f) {
             None => false,
-            Some(Verdict::Name) => true,
-            Some(Verdict::Namesake(body)) => !evidence.iter().any(|l| body.contains(l)),
-            Some(Verdict::Message) => {
-                f.severity = Severity::Info;
-                f.mention = Some(Mention::Message);
-                demoted += 1;
-                false
-            }
+            Some(j) => match &j.verdict {
+                Verdict::Name => true,
+                Verdict::Code | Verdict::Namesake(_) => helpers.contains(&j.word),
+                Verdict::Message => {
+                    f.severity = Severity::Info;
+                    f.mention = Some(Mention::Message);
+                    demoted += 1;
+                    false
+                }
+            },
         };
         if name {
             f.severity = Severity::Info;
@@ -295,6 +393,36 @@ mod tests {
         assert!(in_message_call(line, line.find("cryptomus").unwrap()));
         let line = "$oxapay->createInvoice($data);";
         assert!(!in_message_call(line, line.find("oxapay").unwrap()));
+    }
+
+    #[test]
+    fn a_type_in_a_hierarchy_is_not_a_standalone_helper() {
+        assert!(inherits(
+            "class CryptomusError(Exception):\n    pass",
+            "CryptomusError"
+        ));
+        assert!(inherits(
+            "class OxaPayServiceProvider extends ServiceProvider {",
+            "OxaPayServiceProvider"
+        ));
+        assert!(inherits(
+            "class OxaPayError < StandardError\nend",
+            "OxaPayError"
+        ));
+        assert!(inherits("public class OxaPayHook : IHook {", "OxaPayHook"));
+        assert!(inherits(
+            "interface OxaPayClientInterface {",
+            "OxaPayClientInterface"
+        ));
+        assert!(!inherits(
+            "class OxaPayCurrencyHelper {",
+            "OxaPayCurrencyHelper"
+        ));
+        assert!(!inherits(
+            "class Acme_OxaPay_Price {\n",
+            "Acme_OxaPay_Price"
+        ));
+        assert!(!inherits("class CryptomusCache<T> {", "CryptomusCache"));
     }
 
     #[test]

@@ -207,8 +207,13 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let files_matched = results.len();
     let mut mentions = Mentions::default();
     let mut findings: Vec<Finding> = Vec::new();
+    let helpers = mentions::standalone_helpers(
+        results
+            .values()
+            .map(|r| (r.findings.as_slice(), r.mentions.as_slice())),
+    );
     for mut r in results.into_values() {
-        let (names, demoted) = mentions::settle(&mut r.findings, &r.mentions);
+        let (names, demoted) = mentions::settle(&mut r.findings, &r.mentions, &helpers);
         mentions.names += names.len();
         mentions.messages += demoted;
         findings.extend(r.findings);
