@@ -28,7 +28,8 @@ pub enum Command {
     /// Scan files and directories for OxaPay and Cryptomus touchpoints.
     ///
     /// Respects .gitignore, .ignore and .makepay-migrate-ignore; skips hidden files, symlinks,
-    /// binary, non-UTF-8 and oversized files (counted in the summary).
+    /// binary and oversized files (counted in the summary). Text that is not UTF-8 (UTF-16
+    /// with a BOM, Windows-1252/Latin-1) is decoded and scanned.
     #[command(after_help = "Examples:\n  makepay-migrate scan .\n  \
         makepay-migrate scan ./shop --provider oxapay --format json > findings.json\n  \
         makepay-migrate scan . --exclude 'vendor/**' --min-confidence medium\n\n\

@@ -1,5 +1,6 @@
 //! Walking the tree: the `ignore` crate's parallel walker with our ignore file, plus reading
-//! each file once and sorting out what cannot be scanned (binary, huge, non-UTF-8, unreadable).
+//! each file once and sorting out what cannot be scanned (binary, huge, unreadable). Text in any
+//! encoding is scanned: see [`crate::encoding`].
 
 use crate::lang::{detect_language, Language};
 use ignore::overrides::OverrideBuilder;
@@ -10,9 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Per-directory ignore file of our own, beside `.gitignore` and `.ignore`.
 pub const IGNORE_FILE: &str = ".makepay-migrate-ignore";
-
-/// Bytes inspected for a NUL byte to call a file binary (git's heuristic).
-const BINARY_SNIFF_LEN: usize = 8 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -43,7 +41,6 @@ impl Default for WalkOptions {
 pub enum Skip {
     Binary,
     TooLarge,
-    NonUtf8,
     Unreadable,
 }
 
@@ -52,7 +49,6 @@ pub enum Skip {
 pub struct SkipCounts {
     pub binary: AtomicUsize,
     pub too_large: AtomicUsize,
-    pub non_utf8: AtomicUsize,
     pub unreadable: AtomicUsize,
 }
 
@@ -61,7 +57,6 @@ impl SkipCounts {
         let counter = match skip {
             Skip::Binary => &self.binary,
             Skip::TooLarge => &self.too_large,
-            Skip::NonUtf8 => &self.non_utf8,
             Skip::Unreadable => &self.unreadable,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -71,7 +66,6 @@ impl SkipCounts {
         match skip {
             Skip::Binary => &self.binary,
             Skip::TooLarge => &self.too_large,
-            Skip::NonUtf8 => &self.non_utf8,
             Skip::Unreadable => &self.unreadable,
         }
         .load(Ordering::Relaxed)
@@ -205,8 +199,7 @@ pub fn read_into(entry: &Entry, max_filesize: u64, buf: &mut Vec<u8>) -> Result<
     if buf.len() as u64 > max_filesize {
         return Err(Skip::TooLarge);
     }
-    let sniff = &buf[..buf.len().min(BINARY_SNIFF_LEN)];
-    if memchr::memchr(0, sniff).is_some() {
+    if crate::encoding::is_binary(buf) {
         return Err(Skip::Binary);
     }
     Ok(())

@@ -99,7 +99,7 @@ proptest! {
         prop_assert_eq!(edits.len(), marked.len());
         let once = apply_edits(&file.text, edits);
         prop_assert!(once.conflicts.is_empty());
-        let written = file.encode(&once.text);
+        let written = file.encode(&once.text).unwrap();
         let reread = TextFile::parse(&written).unwrap();
         prop_assert!(plan(&reread, &marked).is_empty(), "second plan not empty:\n{}", once.text);
         // Only marker lines were added: removing them gives the original bytes back.
@@ -108,7 +108,7 @@ proptest! {
             .split_inclusive('\n')
             .filter(|l| !l.contains("makepay-migrate:"))
             .collect();
-        prop_assert_eq!(file.encode(&stripped), bytes.clone());
+        prop_assert_eq!(file.encode(&stripped).unwrap(), bytes.clone());
     }
 
     #[test]
@@ -123,7 +123,7 @@ proptest! {
         let file = TextFile::parse(&bytes).unwrap();
         let edit = env_edit(&file).expect("a legacy line is present");
         let once = apply_edits(&file.text, vec![edit]);
-        let reread = TextFile::parse(&file.encode(&once.text)).unwrap();
+        let reread = TextFile::parse(&file.encode(&once.text).unwrap()).unwrap();
         prop_assert!(env_edit(&reread).is_none());
         prop_assert_eq!(once.text.ends_with('\n'), final_newline);
         prop_assert_eq!(once.text.matches("MAKEPAY_").count(), 3);

@@ -1,9 +1,13 @@
-//! The generated scaffolds are executed, not just rendered: each language's webhook verifier runs
-//! against signature vectors computed here with the `hmac`/`sha2` crates, and each status
-//! normaliser is asked about every status of every table and every order-state pair.
+//! Generated and rewritten code is executed, not just rendered: each language's webhook verifier
+//! runs against signature vectors computed here with the `hmac`/`sha2` crates, each status
+//! normaliser is asked about every status of every table and every order-state pair, and each
+//! timing-safe fix still runs (or compiles) in its language.
 //!
-//! Needs node, python3, php and go on PATH (`.ci/run` installs php-cli and golang) and cargo
-//! with the crates.io cache for the Rust scaffold.
+//! Every test that needs an interpreter is named for it and goes through
+//! [`common::runtime::executed`]: without php or go (a fresh machine) those tests are reported
+//! as ignored with a `skipped:` line; `.ci/run` installs them and sets
+//! `MAKEPAY_REQUIRE_RUNTIMES=1`, so there they must run. The Rust scaffold needs cargo with the
+//! crates.io cache of this package's own dev-dependencies.
 
 use hmac::{Hmac, Mac};
 use makepay_migrate::apply::kind::{ChangeKind, ScaffoldLang};
@@ -15,7 +19,14 @@ use sha2::Sha256;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitCode};
+
+mod common {
+    pub mod repo;
+    pub mod runtime;
+}
+use common::repo::{apply, commit, stderr, stdout};
+use common::runtime::{executed, trial, Runtime};
 
 const SECRET: &str = "whsec_test_9f1c6cf4";
 const NOW: i64 = 1_776_556_800;
@@ -333,9 +344,7 @@ fn render(lang: ScaffoldLang, dir: &Path) {
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{cmd:?}: {e} (node, python3, php and go must be installed; see .ci/run)")
-    });
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed:\n{}\n{}",
@@ -371,8 +380,7 @@ if (kind === 'webhook') {
 }
 "#;
 
-#[test]
-fn javascript_scaffolds_execute_correctly() {
+fn node_javascript_scaffolds_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     render(ScaffoldLang::Javascript, dir.path());
     write_inputs(dir.path());
@@ -392,8 +400,7 @@ fn javascript_scaffolds_execute_correctly() {
     assert!(!out.contains("# pass 0"), "{out}");
 }
 
-#[test]
-fn javascript_esm_scaffolds_execute_correctly() {
+fn node_javascript_esm_scaffolds_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("package.json"), r#"{"type": "module"}"#).unwrap();
     render(ScaffoldLang::Javascript, dir.path());
@@ -430,7 +437,6 @@ fn javascript_esm_scaffolds_execute_correctly() {
     );
 }
 
-#[test]
 fn typescript_scaffolds_parse_and_match_the_executed_javascript() {
     let dir = tempfile::tempdir().unwrap();
     render(ScaffoldLang::Typescript, dir.path());
@@ -456,8 +462,7 @@ fn typescript_scaffolds_parse_and_match_the_executed_javascript() {
     assert!(webhook.contains("export function verifyMakePaySignature(\n  rawBody: Uint8Array | string,\n  signatureHeader: string | null | undefined,\n  secret: string,\n  nowSeconds?: number,\n): boolean {"), "{webhook}");
 }
 
-#[test]
-fn python_scaffolds_execute_correctly() {
+fn python3_scaffolds_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     render(ScaffoldLang::Python, dir.path());
     write_inputs(dir.path());
@@ -494,7 +499,6 @@ else:
     assert!(out.status.success() && err.contains("OK"), "{err}");
 }
 
-#[test]
 fn php_scaffolds_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     render(ScaffoldLang::Php, dir.path());
@@ -540,7 +544,6 @@ if ($kind === 'webhook') {
         .args(["-l", "MakePayMigrationTest.php"]));
 }
 
-#[test]
 fn go_scaffolds_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = dir.path().join("makepay");
@@ -629,8 +632,7 @@ func main() {
     assert!(out.starts_with("ok"), "{out}");
 }
 
-#[test]
-fn rust_scaffolds_compile_and_execute_correctly() {
+fn cargo_rust_scaffolds_compile_and_execute_correctly() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src");
     std::fs::create_dir(&src).unwrap();
@@ -708,4 +710,153 @@ fn main() {
             .args(["status", "queries.tsv"])
             .current_dir(dir.path())),
     );
+}
+
+/// Writes `files`, commits, and applies the timing-safe fix: one file written.
+fn timing_safe_fixed(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).unwrap();
+    }
+    commit(dir.path());
+    let out = apply(dir.path(), &["--only", "timing-safe", "--write"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 file written"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).is_empty(),
+        "--write prints no diff: {}",
+        stdout(&out)
+    );
+    dir
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap()
+}
+
+fn php_timing_safe_fix_keeps_the_callback_working() {
+    let dir = timing_safe_fixed(&[(
+        "callback.php",
+        "<?php\nfunction oxapay_callback_ok(string $raw, ?string $header): bool\n{\n    $calc = hash_hmac('sha512', $raw, 'k');\n    if ($calc !== $header) {\n        return false;\n    }\n    return true;\n}\n",
+    )]);
+    assert!(read(dir.path(), "callback.php")
+        .contains("if (!hash_equals((string) $calc, (string) $header)) {"));
+    let out = run(Command::new("php").current_dir(dir.path()).args([
+        "-r",
+        "require 'callback.php'; $h = hash_hmac('sha512', 'body', 'k'); \
+         echo json_encode([oxapay_callback_ok('body', $h), oxapay_callback_ok('body', 'x'), oxapay_callback_ok('body', null)]);",
+    ]));
+    assert_eq!(out, "[true,false,false]");
+}
+
+fn node_timing_safe_fix_keeps_the_callback_working() {
+    let dir = timing_safe_fixed(&[(
+        "cb.js",
+        "const crypto = require('node:crypto');\nfunction oxapayCallbackOk(raw, header) {\n  const calc = crypto.createHmac('sha512', process.env.OXAPAY_MERCHANT_API_KEY || 'k').update(raw).digest('hex');\n  return calc === header;\n}\nmodule.exports = { oxapayCallbackOk };\n",
+    )]);
+    let out = run(Command::new("node").current_dir(dir.path()).args([
+        "-e",
+        "const c = require('node:crypto'); const { oxapayCallbackOk: ok } = require('./cb.js'); \
+         const h = c.createHmac('sha512', 'k').update('body').digest('hex'); \
+         console.log(JSON.stringify([ok('body', h), ok('body', 'x'), ok('body', undefined)]));",
+    ]));
+    assert_eq!(out.trim(), "[true,false,false]");
+}
+
+fn go_timing_safe_fix_keeps_the_callback_compiling() {
+    let dir = timing_safe_fixed(&[
+        ("go.mod", "module pay\n\ngo 1.19\n"),
+        (
+            "callback.go",
+            "package pay\n\nimport (\n\t\"crypto/sha512\"\n\t\"encoding/hex\"\n\t\"os\"\n)\n\n// OxapayCallbackOK checks the OxaPay HMAC header.\nfunc OxapayCallbackOK(raw []byte, header string) bool {\n\th := sha512.Sum512(append([]byte(os.Getenv(\"OXAPAY_MERCHANT_API_KEY\")), raw...))\n\tcalc := hex.EncodeToString(h[:])\n\tif calc != header {\n\t\treturn false\n\t}\n\treturn true\n}\n",
+        ),
+    ]);
+    let src = read(dir.path(), "callback.go");
+    assert!(src.contains("import (\n\t\"crypto/hmac\"\n"), "{src}");
+    assert!(src.contains("if !hmac.Equal([]byte(calc), []byte(header)) {"));
+    run(Command::new("go")
+        .current_dir(dir.path())
+        .env("GOTOOLCHAIN", "local")
+        .args(["vet", "."]));
+}
+
+fn python3_timing_safe_fix_compiles() {
+    let dir = timing_safe_fixed(&[(
+        "pay.py",
+        "from oxapay import OxaPay\nimport hashlib\n\n\ndef verify(raw, headers):\n    calc = hashlib.sha512(raw).hexdigest()\n    if calc == headers.get('HMAC'):\n        return True\n    return False\n",
+    )]);
+    assert!(read(dir.path(), "pay.py").contains("hmac.compare_digest"));
+    run(Command::new("python3")
+        .current_dir(dir.path())
+        .args(["-m", "py_compile", "pay.py"]));
+}
+
+fn main() -> ExitCode {
+    use Runtime::*;
+    common::runtime::run(vec![
+        executed(
+            Node,
+            "node_javascript_scaffolds_execute_correctly",
+            "the JavaScript scaffolds",
+            node_javascript_scaffolds_execute_correctly,
+        ),
+        executed(
+            Node,
+            "node_javascript_esm_scaffolds_execute_correctly",
+            "the JavaScript (ESM) scaffolds",
+            node_javascript_esm_scaffolds_execute_correctly,
+        ),
+        executed(
+            Node,
+            "node_timing_safe_fix_keeps_the_callback_working",
+            "the JavaScript timing-safe fix checks",
+            node_timing_safe_fix_keeps_the_callback_working,
+        ),
+        trial(
+            "typescript_scaffolds_parse_and_match_the_executed_javascript",
+            typescript_scaffolds_parse_and_match_the_executed_javascript,
+        ),
+        executed(
+            Python3,
+            "python3_scaffolds_execute_correctly",
+            "the Python scaffolds",
+            python3_scaffolds_execute_correctly,
+        ),
+        executed(
+            Python3,
+            "python3_timing_safe_fix_compiles",
+            "the Python timing-safe fix checks",
+            python3_timing_safe_fix_compiles,
+        ),
+        executed(
+            Php,
+            "php_scaffolds_execute_correctly",
+            "the PHP scaffolds",
+            php_scaffolds_execute_correctly,
+        ),
+        executed(
+            Php,
+            "php_timing_safe_fix_keeps_the_callback_working",
+            "the PHP timing-safe fix checks",
+            php_timing_safe_fix_keeps_the_callback_working,
+        ),
+        executed(
+            Go,
+            "go_scaffolds_execute_correctly",
+            "the Go scaffolds",
+            go_scaffolds_execute_correctly,
+        ),
+        executed(
+            Go,
+            "go_timing_safe_fix_keeps_the_callback_compiling",
+            "the Go timing-safe fix checks",
+            go_timing_safe_fix_keeps_the_callback_compiling,
+        ),
+        executed(
+            Cargo,
+            "cargo_rust_scaffolds_compile_and_execute_correctly",
+            "the Rust scaffolds",
+            cargo_rust_scaffolds_compile_and_execute_correctly,
+        ),
+    ])
 }

@@ -80,7 +80,7 @@ fn invalid_regex_names_the_rule() {
 }
 
 #[test]
-fn binary_non_utf8_and_huge_files_are_skipped_and_counted() {
+fn binary_and_huge_files_are_skipped_and_legacy_text_is_decoded() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("api.js"), OXAPAY_LINE).unwrap();
     let mut binary = OXAPAY_LINE.as_bytes().to_vec();
@@ -97,16 +97,18 @@ fn binary_non_utf8_and_huge_files_are_skipped_and_counted() {
     assert_eq!(code, 1);
     let skipped = &json["summary"]["skipped"];
     assert_eq!(skipped["binary"], 1);
-    assert_eq!(skipped["non_utf8"], 1);
+    assert_eq!(skipped["non_utf8"], 0);
     assert_eq!(skipped["too_large"], 1);
-    assert_eq!(json["summary"]["files_scanned"], 1);
-    let paths: Vec<&str> = json["findings"]
+    assert_eq!(json["summary"]["files_scanned"], 2);
+    assert_eq!(json["summary"]["decoded"], 1);
+    let mut paths: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert!(paths.iter().all(|p| *p == "api.js"), "{paths:?}");
+    paths.dedup();
+    assert_eq!(paths, ["api.js", "latin1.js"]);
 
     bin()
         .arg("scan")
@@ -115,7 +117,7 @@ fn binary_non_utf8_and_huge_files_are_skipped_and_counted() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "skipped 1 binary, 1 too large, 1 non-UTF-8, 0 unreadable",
+            "(2 matched, 1 decoded from another encoding); skipped 1 binary, 1 too large, 0 unreadable",
         ));
 }
 

@@ -2,18 +2,20 @@
 //! coloured for a terminal.
 
 use super::change::FileChange;
+use crate::encoding::decode;
 use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 use std::fmt::Write as _;
 
-/// The unified diff of one change (exact bytes: CRLF and BOM survive into the patch).
+/// The unified diff of one change (exact bytes of a UTF-8 file: CRLF and BOM survive into the
+/// patch). A file in another encoding is shown as the text it decodes to.
 pub fn unified(change: &FileChange) -> String {
     let before = change
         .before
         .as_deref()
-        .map(String::from_utf8_lossy)
+        .map(|b| decode(b).0)
         .unwrap_or_default();
-    let after = String::from_utf8_lossy(&change.after);
+    let after = decode(&change.after).0;
     let path = &change.path;
     let mut out = format!("diff --git a/{path} b/{path}\n");
     let old_name = if change.is_create() {

@@ -18,6 +18,7 @@ pub mod templates;
 pub mod textfile;
 pub mod write;
 
+use crate::encoding::{decode, TextEncoding};
 use crate::finding::{Finding, Provider};
 use crate::lang::detect_language;
 use crate::rules::RuleSet;
@@ -211,13 +212,23 @@ pub fn plan(rules: &RuleSet, opts: &ApplyOptions) -> anyhow::Result<Plan> {
         if applied.text == file.text {
             continue;
         }
+        let after = match file.encode(&applied.text) {
+            Ok(after) => after,
+            Err(e) => {
+                plan.notes.push(format!(
+                    "{path}: {e}, which its edits would add; left untouched rather than \
+                     written in another encoding"
+                ));
+                continue;
+            }
+        };
         let mut reasons: Vec<String> = applied.applied.iter().map(|e| e.origin.clone()).collect();
         reasons.sort();
         reasons.dedup();
         plan.changes.push(FileChange {
             path: path.clone(),
-            before: Some(file.encode(&file.text)),
-            after: file.encode(&applied.text),
+            before: Some(file.original().to_vec()),
+            after,
             reasons,
         });
     }
@@ -253,7 +264,21 @@ fn load<'a>(
     files.get(path)
 }
 
-/// The whole patch: every change's diff, in path order.
-pub fn patch(plan: &Plan) -> String {
-    plan.changes.iter().map(diff::unified).collect()
+/// The whole patch: every change's diff, in path order, and the paths left out of it. A patch
+/// is UTF-8 text that `git apply` matches byte for byte, so a file in another encoding cannot be
+/// in it without being rewritten in UTF-8; `--write` writes such files in their own encoding.
+pub fn patch(plan: &Plan) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut left_out = Vec::new();
+    for change in &plan.changes {
+        match decode(&change.after).1 {
+            TextEncoding::Utf8 => text.push_str(&diff::unified(change)),
+            other => left_out.push(format!(
+                "{}: left out of the patch, which is UTF-8 while the file is {other}; --write \
+                 writes it in its own encoding",
+                change.path
+            )),
+        }
+    }
+    (text, left_out)
 }

@@ -26,7 +26,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         eprintln!("note: {note}");
     }
     if let Some(out) = &args.patch_out {
-        std::fs::write(out, patch(&plan)).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        let (text, left_out) = patch(&plan);
+        for note in &left_out {
+            eprintln!("note: {note}");
+        }
+        std::fs::write(out, text).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
         eprintln!("wrote patch: {}", out.display());
     } else if !args.write {
         match print_diffs(&plan) {

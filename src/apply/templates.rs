@@ -1,12 +1,14 @@
-//! Scaffold templates: tera 1.x files embedded from `templates/apply/<lang>/`, each language
+//! Scaffold templates: tera 2 files embedded from `templates/apply/<lang>/`, each language
 //! listed by a `scaffolds.yaml` manifest (kind, template, output path). `--templates DIR` with the
 //! same layout overrides single templates or a whole manifest.
 //!
 //! Output paths are rendered (they may use the context) and must stay relative and free of
-//! `..`; a template that tries to write elsewhere is an error, not a skip.
+//! `..`; a template that tries to write elsewhere is an error, not a skip. Template errors name
+//! the file, line and column, as `brief`'s do.
 
 use super::kind::{ChangeKind, ScaffoldLang};
 use super::write::{contained, PathError};
+use crate::template_error;
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -26,8 +28,15 @@ pub enum TemplateError {
     },
     #[error("{path}: invalid manifest: {message}")]
     Manifest { path: String, message: String },
-    #[error("template {name}: {message}")]
-    Render { name: String, message: String },
+    #[error("template {location}: {message}\n{excerpt}")]
+    Render {
+        location: String,
+        message: String,
+        excerpt: String,
+    },
+    /// A problem of the set rather than one spot, such as an include of an unknown template.
+    #[error("templates: {0}")]
+    Set(String),
     #[error("template output path: {0}")]
     Path(#[from] PathError),
     #[error("no templates for {0}")]
@@ -48,39 +57,59 @@ pub struct ScaffoldSpec {
 pub struct TemplateSet {
     tera: tera::Tera,
     manifests: BTreeMap<String, Vec<ScaffoldSpec>>,
+    /// Template name → the file it was read from, for error messages.
+    origins: BTreeMap<String, String>,
+}
+
+/// A template's file as the user knows it, and its text.
+struct Source {
+    origin: String,
+    text: String,
 }
 
 impl TemplateSet {
     /// Loads the embedded templates, then `override_dir`'s on top (same names win).
     pub fn load(override_dir: Option<&Path>) -> Result<TemplateSet, TemplateError> {
-        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut files: BTreeMap<String, Source> = BTreeMap::new();
         collect_embedded(&EMBEDDED, &mut files);
         if let Some(dir) = override_dir {
             collect_dir(dir, dir, &mut files)?;
         }
         let mut manifests = BTreeMap::new();
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![]);
+        let mut tera = tera::Tera::new();
+        // Scaffolds are source code: HTML escaping would corrupt every `<` and `&`.
+        tera.autoescape_on(Vec::<&str>::new());
         let mut raw = Vec::new();
-        for (name, body) in &files {
+        for (name, source) in &files {
             match name.strip_suffix(&format!("/{MANIFEST}")) {
                 Some(lang) => {
                     let specs: Vec<ScaffoldSpec> =
-                        serde_saphyr::from_str(body).map_err(|e| TemplateError::Manifest {
-                            path: name.clone(),
-                            message: e.to_string(),
+                        serde_saphyr::from_str(&source.text).map_err(|e| {
+                            TemplateError::Manifest {
+                                path: source.origin.clone(),
+                                message: e.to_string(),
+                            }
                         })?;
                     for s in &specs {
                         check_relative(&s.template)?;
                     }
                     manifests.insert(lang.to_string(), specs);
                 }
-                None => raw.push((name.as_str(), body.as_str())),
+                None => raw.push((name.as_str(), source.text.as_str())),
             }
         }
-        tera.add_raw_templates(raw)
-            .map_err(|e| render_error("(loading)", &e))?;
-        Ok(TemplateSet { tera, manifests })
+        let mut set = TemplateSet {
+            tera,
+            manifests,
+            origins: files
+                .iter()
+                .map(|(n, s)| (n.clone(), s.origin.clone()))
+                .collect(),
+        };
+        if let Err(e) = set.tera.add_raw_templates(raw) {
+            return Err(set.error(&e));
+        }
+        Ok(set)
     }
 
     pub fn specs(&self, lang: ScaffoldLang) -> Result<&[ScaffoldSpec], TemplateError> {
@@ -88,6 +117,18 @@ impl TemplateSet {
             .get(lang.id())
             .map(Vec::as_slice)
             .ok_or(TemplateError::NoLanguage(lang))
+    }
+
+    /// Turns a tera error into one that names the template file, line and column first.
+    fn error(&self, err: &tera::Error) -> TemplateError {
+        match template_error::locate(err, &self.origins) {
+            Some(at) => TemplateError::Render {
+                location: at.location,
+                message: at.message,
+                excerpt: at.excerpt,
+            },
+            None => TemplateError::Set(template_error::set_message(err)),
+        }
     }
 
     /// Renders one scaffold: its output path (checked) and its contents.
@@ -98,12 +139,14 @@ impl TemplateSet {
         ctx: &tera::Context,
     ) -> Result<(String, String), TemplateError> {
         let name = format!("{}/{}", lang.id(), spec.template);
-        let body = self
-            .tera
-            .render(&name, ctx)
-            .map_err(|e| render_error(&name, &e))?;
-        let output = tera::Tera::one_off(&spec.output, ctx, false)
-            .map_err(|e| render_error(&spec.output, &e))?;
+        let body = self.tera.render(&name, ctx).map_err(|e| self.error(&e))?;
+        let output = tera::Tera::one_off(&spec.output, ctx, false).map_err(|e| {
+            TemplateError::Set(format!(
+                "output path `{}` of {name}: {}",
+                spec.output,
+                template_error::set_message(&e)
+            ))
+        })?;
         check_relative(&output)?;
         Ok((output, body))
     }
@@ -114,25 +157,18 @@ fn check_relative(path: &str) -> Result<(), PathError> {
     contained(Path::new("."), path).map(|_| ())
 }
 
-fn render_error(name: &str, e: &tera::Error) -> TemplateError {
-    // tera nests the useful message in the error's sources.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    TemplateError::Render {
-        name: name.to_string(),
-        message,
-    }
-}
-
-fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, String>) {
+fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, Source>) {
     for file in dir.files() {
         if let Some(text) = file.contents_utf8() {
-            out.insert(slash_path(file.path()), text.to_string());
+            let name = slash_path(file.path());
+            let origin = format!("templates/apply/{name} (embedded)");
+            out.insert(
+                name,
+                Source {
+                    origin,
+                    text: text.to_string(),
+                },
+            );
         }
     }
     for sub in dir.dirs() {
@@ -143,7 +179,7 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, String>) {
 fn collect_dir(
     base: &Path,
     dir: &Path,
-    out: &mut BTreeMap<String, String>,
+    out: &mut BTreeMap<String, Source>,
 ) -> Result<(), TemplateError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
@@ -161,7 +197,8 @@ fn collect_dir(
         } else {
             let text = std::fs::read_to_string(&path).map_err(io(&path))?;
             let rel = path.strip_prefix(base).unwrap_or(&path);
-            out.insert(slash_path(rel), text);
+            let origin = path.display().to_string();
+            out.insert(slash_path(rel), Source { origin, text });
         }
     }
     Ok(())

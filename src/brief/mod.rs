@@ -38,7 +38,7 @@ pub enum BriefError {
     #[error(transparent)]
     Facts(#[from] facts::FactsError),
     #[error("building the template context: {0}")]
-    Context(tera2::Error),
+    Context(tera::Error),
 }
 
 /// What to render.
@@ -65,7 +65,7 @@ pub fn render(request: &BriefRequest) -> Result<String, BriefError> {
             lines_per_concern: context::LINES_PER_CONCERN,
         },
     };
-    let context = tera2::Context::from_serialize(&context).map_err(BriefError::Context)?;
+    let context = tera::Context::from_serialize(&context).map_err(BriefError::Context)?;
     templates::Templates::load(&request.templates)?.render(&context)
 }
 

@@ -5,10 +5,11 @@
 //! registered under its own path and becomes the entry point.
 
 use super::BriefError;
+use crate::template_error;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use tera2::{ErrorKind, Tera};
+use tera::Tera;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/brief");
 
@@ -83,35 +84,21 @@ impl Templates {
     }
 
     /// Renders the entry template.
-    pub fn render(&self, context: &tera2::Context) -> Result<String, BriefError> {
+    pub fn render(&self, context: &tera::Context) -> Result<String, BriefError> {
         self.tera
             .render(&self.entry, context)
             .map_err(|e| self.error(e))
     }
 
     /// Turns a tera error into one that names the template file, line and column first.
-    fn error(&self, err: tera2::Error) -> BriefError {
-        match err.kind() {
-            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-                let origin = self
-                    .origins
-                    .get(r.filename())
-                    .cloned()
-                    .unwrap_or_else(|| r.filename().to_string());
-                let report = err.to_string();
-                // tera's report repeats the message on its first line; keep only the excerpt.
-                let excerpt = report.split_once('\n').map_or("", |(_, rest)| rest);
-                BriefError::Template {
-                    location: format!(
-                        "{origin}:{}:{}",
-                        r.span().start_line,
-                        r.span().start_col + 1
-                    ),
-                    message: r.message().to_string(),
-                    excerpt: excerpt.to_string(),
-                }
-            }
-            _ => BriefError::TemplateSet(err.to_string().trim_start_matches("error: ").to_string()),
+    fn error(&self, err: tera::Error) -> BriefError {
+        match template_error::locate(&err, &self.origins) {
+            Some(at) => BriefError::Template {
+                location: at.location,
+                message: at.message,
+                excerpt: at.excerpt,
+            },
+            None => BriefError::TemplateSet(template_error::set_message(&err)),
         }
     }
 }

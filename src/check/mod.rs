@@ -12,6 +12,7 @@ mod output;
 pub mod suppress;
 
 use crate::cli::CheckArgs;
+use crate::encoding;
 use crate::finding::{Finding, Provider};
 use crate::rules::RuleSet;
 use crate::scan::{scan, ScanOptions, ScanOutcome};
@@ -299,14 +300,15 @@ fn collect_suppressions(
         let Ok(bytes) = walk::read(&entry, opts.max_filesize) else {
             return;
         };
-        if memchr::memmem::find(&bytes, suppress::MARKER.as_bytes()).is_none() {
+        // The marker is ASCII, so raw bytes tell unless they are UTF-16; only hits are decoded.
+        if !encoding::needs_transcoding(&bytes)
+            && memchr::memmem::find(&bytes, suppress::MARKER.as_bytes()).is_none()
+        {
             return;
         }
-        let Ok(src) = std::str::from_utf8(&bytes) else {
-            return;
-        };
-        let lang = walk::language_of(&entry, &bytes);
-        let mut parsed = suppress::parse_file(&entry.rel, lang, src, known);
+        let (src, _) = encoding::decode(&bytes);
+        let lang = walk::language_of(&entry, src.as_bytes());
+        let mut parsed = suppress::parse_file(&entry.rel, lang, &src, known);
         let mut found = found.lock().unwrap();
         found.valid.append(&mut parsed.valid);
         found.invalid.append(&mut parsed.invalid);

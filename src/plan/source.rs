@@ -17,11 +17,11 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Reads `rel` under `base`. A file that vanished or changed encoding since the scan yields
-    /// an empty text: the plan still lists its findings, it just cannot look inside.
+    /// Reads `rel` under `base`, decoded as the scan decoded it. A file that vanished since the
+    /// scan yields an empty text: the plan still lists its findings, it just cannot look inside.
     pub fn read(base: &Path, rel: &str) -> SourceFile {
         let path = base.join(rel);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = crate::encoding::read_to_string(&path).unwrap_or_default();
         let language = detect_language(&path, text.as_bytes());
         SourceFile {
             path: rel.to_string(),

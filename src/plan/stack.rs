@@ -193,7 +193,7 @@ fn find_manifests(root: &Path, opts: &WalkOptions) -> Vec<Manifest> {
         let Some(eco) = facts().ecosystems.iter().find(|e| e.is_manifest(name)) else {
             return;
         };
-        let Ok(text) = std::fs::read_to_string(&entry.path) else {
+        let Ok(text) = crate::encoding::read_to_string(&entry.path) else {
             return;
         };
         found.lock().unwrap().push(Manifest {

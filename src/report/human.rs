@@ -119,14 +119,18 @@ fn write_summary(out: &mut dyn Write, o: &ScanOutcome) -> io::Result<()> {
         }
     }
     let sk = &s.skipped;
+    // Most trees are all UTF-8: the decoded count is news only when it is not zero.
+    let decoded = match s.decoded {
+        0 => String::new(),
+        n => format!(", {n} decoded from another encoding"),
+    };
     writeln!(
         out,
-        "Scanned {} ({} matched); skipped {} binary, {} too large, {} non-UTF-8, {} unreadable.",
+        "Scanned {} ({} matched{decoded}); skipped {} binary, {} too large, {} unreadable.",
         plural(s.files_scanned, "file"),
         s.files_matched,
         sk.binary,
         sk.too_large,
-        sk.non_utf8,
         sk.unreadable
     )?;
     let m = &s.mentions;

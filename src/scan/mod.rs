@@ -16,6 +16,7 @@ mod progress;
 
 pub use matcher::{candidates, candidates_within, Candidate, FileText, Within};
 
+use crate::encoding::{self, TextEncoding};
 use crate::finding::{Category, Confidence, Finding, Provider, Severity};
 use crate::graph;
 use crate::lang::{build_view, Language, SyntaxView};
@@ -60,6 +61,10 @@ pub struct Summary {
     pub by_provider: BTreeMap<Provider, usize>,
     pub by_category: BTreeMap<Category, usize>,
     pub by_severity: BTreeMap<Severity, usize>,
+    /// Scanned files that were not UTF-8 (UTF-16 with a BOM, or legacy 8-bit text such as
+    /// Windows-1252) and were decoded to be matched. An 8-bit file that misses the prefilter
+    /// needs no decoding (its ASCII was searched as it is) and is not counted here.
+    pub decoded: usize,
     pub skipped: Skipped,
     /// Mentions of a provider's name that ask for no change.
     pub mentions: Mentions,
@@ -82,6 +87,8 @@ pub struct Mentions {
 pub struct Skipped {
     pub binary: usize,
     pub too_large: usize,
+    /// Always 0: non-UTF-8 text is decoded now (see [`Summary::decoded`]). Kept because the
+    /// JSON summary is a versioned contract whose fields are never removed.
     pub non_utf8: usize,
     pub unreadable: usize,
 }
@@ -118,6 +125,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let base = scan_base(&opts.paths);
     let skips = SkipCounts::default();
     let scanned = AtomicUsize::new(0);
+    let decoded = AtomicUsize::new(0);
     let warnings = Mutex::new(Vec::new());
     let results: Mutex<BTreeMap<String, FileResult>> = Mutex::new(BTreeMap::new());
     let hit_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
@@ -133,7 +141,13 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
                 note_skip(&entry, skip, &skips, &warnings);
                 return;
             }
-            // The prefilter reads raw bytes; only a file that hits must be valid UTF-8 text.
+            // UTF-16 hides its ASCII from the byte prefilter: search the UTF-8 it decodes to.
+            if encoding::needs_transcoding(buf) {
+                *buf = encoding::decode(buf).0.into_owned().into_bytes();
+                decoded.fetch_add(1, Ordering::Relaxed);
+            }
+            // The prefilter reads raw bytes (8-bit encodings keep ASCII as it is); only a file
+            // that hits is decoded to text.
             if !rules.prefilter_hit(&entry.rel, buf) {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 let lang = walk::language_of(&entry, buf);
@@ -142,10 +156,10 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
                 }
                 return;
             }
-            let Ok(src) = std::str::from_utf8(buf) else {
-                note_skip(&entry, Skip::NonUtf8, &skips, &warnings);
-                return;
-            };
+            let (src, was) = encoding::decode(buf);
+            if was != TextEncoding::Utf8 {
+                decoded.fetch_add(1, Ordering::Relaxed);
+            }
             scanned.fetch_add(1, Ordering::Relaxed);
             let lang = walk::language_of(&entry, buf);
             // In a lockfile only dependency rules run, and they name the provider's package:
@@ -156,7 +170,7 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             if lang.is_code() {
                 hit_files.lock().unwrap().push((entry.clone(), lang));
             }
-            let result = analyze(rules, &entry.rel, lang, src, &no_wrappers);
+            let result = analyze(rules, &entry.rel, lang, &src, &no_wrappers);
             results.lock().unwrap().insert(entry.rel, result);
         });
     };
@@ -219,10 +233,11 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
         by_provider: count_by(&findings, |f| f.provider),
         by_category: count_by(&findings, |f| f.category),
         by_severity: count_by(&findings, |f| f.severity),
+        decoded: decoded.load(Ordering::Relaxed),
         skipped: Skipped {
             binary: skips.get(Skip::Binary),
             too_large: skips.get(Skip::TooLarge),
-            non_utf8: skips.get(Skip::NonUtf8),
+            non_utf8: 0,
             unreadable: skips.get(Skip::Unreadable),
         },
         mentions,
@@ -260,11 +275,11 @@ fn revisit_callers(
             return None;
         }
         let bytes = std::fs::read(&entry.path).ok()?;
-        if !wrappers.names_foreign(&entry.rel, &bytes, &names) {
+        let (src, _) = encoding::decode(&bytes);
+        if !wrappers.names_foreign(&entry.rel, src.as_bytes(), &names) {
             return None;
         }
-        let src = std::str::from_utf8(&bytes).ok()?;
-        let result = analyze(rules, &entry.rel, *lang, src, wrappers);
+        let result = analyze(rules, &entry.rel, *lang, &src, wrappers);
         Some((entry.rel.clone(), result))
     })
 }
