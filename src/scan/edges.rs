@@ -109,7 +109,7 @@ fn link_once(
         .filter_map(|file| links.get(&file.0.rel).map(|l| (file, l)))
         .collect();
     let relinked = crate::par::map(&linked, threads, |((entry, lang), link)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let lent = Lent {
             providers: link.providers.clone(),
             regions: Vec::new(),
@@ -165,7 +165,7 @@ fn symbol_uses(
         if defining.is_empty() {
             continue;
         }
-        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
         let lines: Vec<&str> = src.lines().collect();
@@ -271,7 +271,7 @@ fn revisit(
     derive: impl Fn(&Revisited<'_>) -> Vec<Finding> + Sync,
 ) -> Vec<(String, Vec<Finding>)> {
     crate::par::map(code, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         if !mentions.is_match(&src) {
             return None;
         }
@@ -335,7 +335,7 @@ fn request_calls(
         })
         .collect();
     let parsed = crate::par::map(&provider_files, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let view = build_view(*lang, &src);
         let calls = graph::requests::library_calls(*lang, &src, &view);
         Some((entry.rel.clone(), *lang, src, view, calls))
@@ -533,7 +533,7 @@ fn callback_targets(
         if config.is_empty() {
             continue;
         }
-        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
         let lines: Vec<&str> = src.lines().collect();
@@ -573,7 +573,7 @@ fn route_handlers(
         if !tops.iter().any(|t| t.is_empty() || *t == top(&entry.rel)) {
             return None;
         }
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         if !finder.is_match(&src) {
             return None;
         }
@@ -624,7 +624,7 @@ fn route_handlers(
             aho_corasick::AhoCorasick::new(elsewhere.iter().map(|(n, _, _)| n.name.as_str()))
                 .expect("identifiers form a valid automaton");
         let defined = crate::par::map(code, threads, |(entry, lang)| {
-            let src = std::fs::read_to_string(&entry.path).ok()?;
+            let src = crate::encoding::read_to_string(&entry.path).ok()?;
             if !names.is_match(&src) {
                 return None;
             }
@@ -651,7 +651,7 @@ fn route_handlers(
         .collect();
     let wrappers = WrapperIndex::new(results.values().flat_map(|r| r.defs.clone()).collect());
     let reanalysed = crate::par::map(&handled, threads, |((entry, lang), handlers)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let mut lent = Lent::default();
         let mut via = Vec::new();
         for (range, i, route_file, route_line) in handlers {
