@@ -348,7 +348,7 @@ fn request_calls(
     // (`this.request("/payment", "POST", params)` in a service that extends the client).
     // Helpers whose request shows no provider evidence (a generic `post` in a provider file)
     // still count where the call site shows it; `None` marks them.
-    let mut helpers: BTreeMap<Language, BTreeMap<String, Option<Helper>>> = BTreeMap::new();
+    let mut helpers: BTreeMap<Language, BTreeMap<String, Option<RequestSource>>> = BTreeMap::new();
     for (rel, lang, src, view, calls) in &parsed {
         let Some(result) = results.get(rel) else {
             continue;
@@ -360,7 +360,7 @@ fn request_calls(
                 continue;
             };
             let source = request_evidence(&result.findings, view, &lines, at, Some(f)).map(
-                |(source, category)| Helper {
+                |(source, category)| RequestSource {
                     provider: source.provider,
                     category,
                     severity: source.severity,
@@ -406,57 +406,55 @@ fn request_calls(
                 .as_ref()
                 .and_then(|h| family_helpers.get(h))
                 .and_then(Option::as_ref);
-            let (head, via) = match request_evidence(&result.findings, &view, &lines, at, function)
-            {
+            let evidence = match request_evidence(&result.findings, &view, &lines, at, function) {
                 Some((source, category)) => {
-                    let via = (source.line != line).then(|| crate::finding::Via {
+                    let what = if super::mentions::declares_namespace(&source.snippet) {
+                        format!(
+                            "its file declares a package or namespace named after {}",
+                            source.provider
+                        )
+                    } else {
+                        format!("the request carries {} ({})", source.rule, source.category)
+                    };
+                    let at_source = RequestSource {
+                        provider: source.provider,
+                        category,
+                        severity: source.severity,
+                        replacement: source.replacement.clone(),
                         path: rel.clone(),
                         line: source.line,
-                        what: if super::mentions::declares_namespace(&source.snippet) {
-                            format!(
-                                "its file declares a package or namespace named after {}",
-                                source.provider
-                            )
-                        } else {
-                            format!("the request carries {} ({})", source.rule, source.category)
-                        },
-                    });
-                    let head = request_head(
-                        source.provider,
-                        category,
-                        source.severity,
-                        &source.replacement,
-                        call.helper.as_deref(),
-                    );
-                    (head, via)
+                    };
+                    (at_source, what)
                 }
                 None => {
                     let Some(h) = helper else {
                         continue;
                     };
+                    let what = format!(
+                        "`{}` sends the {} request here",
+                        call.helper.as_deref().unwrap_or(""),
+                        h.provider
+                    );
                     let category = match h.category {
                         Category::Endpoint => helper_call_category(&src, &view, at, function),
                         own => own,
                     };
-                    let via = Some(crate::finding::Via {
-                        path: h.path.clone(),
-                        line: h.line,
-                        what: format!(
-                            "`{}` sends the {} request here",
-                            call.helper.as_deref().unwrap_or(""),
-                            h.provider
-                        ),
-                    });
-                    let head = request_head(
-                        h.provider,
-                        category,
-                        h.severity,
-                        &h.replacement,
-                        call.helper.as_deref(),
-                    );
-                    (head, via)
+                    (
+                        RequestSource {
+                            category,
+                            ..h.clone()
+                        },
+                        what,
+                    )
                 }
             };
+            let (source, what) = evidence;
+            let head = request_head(&source, call.helper.as_deref());
+            let via = (source.path != rel || source.line != line).then(|| crate::finding::Via {
+                path: source.path.clone(),
+                line: source.line,
+                what,
+            });
             if result
                 .findings
                 .iter()
@@ -474,8 +472,10 @@ fn request_calls(
     }
 }
 
-/// A function of the repository's own that sends a provider request, and where.
-struct Helper {
+/// Where a request call's provider evidence is: in its own statement or function, or in the
+/// request helper it calls.
+#[derive(Clone)]
+struct RequestSource {
     provider: Provider,
     /// What its own request does: `endpoint` for a generic request helper.
     category: Category,
@@ -486,13 +486,8 @@ struct Helper {
 }
 
 /// What a request call finding says.
-fn request_head(
-    provider: Provider,
-    category: Category,
-    severity: Severity,
-    replacement: &str,
-    helper: Option<&str>,
-) -> Head {
+fn request_head(source: &RequestSource, helper: Option<&str>) -> Head {
+    let provider = source.provider;
     let message = match helper {
         Some(h) => format!("Call of `{h}`, the repository's {provider} request helper"),
         None => format!("Request to the {provider} API"),
@@ -500,11 +495,11 @@ fn request_head(
     Head {
         rule: format!("{}-request-call", provider.id()),
         provider,
-        category,
-        severity,
+        category: source.category,
+        severity: source.severity,
         confidence: Confidence::Medium,
         message,
-        replacement: replacement.to_string(),
+        replacement: source.replacement.clone(),
     }
 }
 
