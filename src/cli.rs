@@ -228,7 +228,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = Confidence::Low)]
     pub min_confidence: Confidence,
     /// Also report, at info, the mentions of a provider's name that ask for no change: the
-    /// repository's own namespaces and package names, plugin text domains and asset handles,
+    /// repository's namespace and package declarations, plugin text domains and asset handles,
     /// provider-named helpers that do no provider work. The full inventory of names, for the
     /// cutover's removal step; the summary counts them either way.
     #[arg(long)]
