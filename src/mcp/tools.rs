@@ -83,7 +83,7 @@ pub struct BriefParams {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ExplainParams {
-    /// A rule id (a finding's `rule`, e.g. `oxapay-callback-hmac`) or a category
+    /// A rule id (a finding's `rule`, e.g. `oxapay-hmac-sha512-node`) or a category
     /// (`callback-verification`, `endpoint`, ...).
     pub topic: String,
 }
@@ -110,9 +110,11 @@ pub struct PreviewParams {
 pub struct CheckParams {
     /// Repository root to check; makepay-migrate.yaml is looked for here.
     pub path: String,
-    /// Policy file (default: PATH/makepay-migrate.yaml when it exists, else the default policy).
+    /// Policy file, relative to `path` or absolute (default: makepay-migrate.yaml in `path`
+    /// when it exists, else the default policy).
     pub config: Option<String>,
-    /// Baseline of accepted findings (JSON); only findings not in it fail the gate.
+    /// Baseline of accepted findings (JSON), relative to `path` or absolute; only findings not
+    /// in it fail the gate. Read, never rewritten.
     pub baseline: Option<String>,
     #[serde(flatten)]
     pub page: PageArgs,
