@@ -249,3 +249,76 @@ fn apply_write_refuses_a_tree_git_cannot_review() {
         "apply_write wrote despite refusing: {left:?}"
     );
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn apply_write_writes_what_the_preview_showed_and_refuses_a_dirty_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("shop");
+    copy_tree(&fixture("oxapay-express"), &repo);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "legacy"]);
+    let (mut s, _) = Session::start(&repo, &["--allow-write"]);
+
+    let preview =
+        s.call("apply_preview", json!({ "path": "." }))["result"]["structuredContent"].clone();
+    let mut shown: Vec<String> = preview["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(
+        git(&repo, &["status", "--porcelain"]),
+        "",
+        "the preview wrote"
+    );
+
+    let done = s.call("apply_write", json!({ "path": "." }))["result"]["structuredContent"].clone();
+    let mut written: Vec<String> = done["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap().to_string())
+        .collect();
+    shown.sort();
+    written.sort();
+    assert_eq!(written, shown);
+    assert_eq!(done["skipped"], json!([]));
+    let status = git(&repo, &["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(status.lines().count(), written.len(), "{status}");
+
+    // The tree is now dirty: a second write is refused before anything is planned.
+    let again = s.call("apply_write", json!({ "path": "." }));
+    let message = again["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("uncommitted changes"), "{again}");
+    assert_eq!(
+        git(&repo, &["status", "--porcelain", "--untracked-files=all"]),
+        status
+    );
+}
