@@ -9,6 +9,12 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+// This binary needs only `commit` of the shared repository helpers.
+#[allow(dead_code)]
+mod common {
+    pub mod repo;
+}
+
 const BIN: &str = env!("CARGO_BIN_EXE_makepay-migrate");
 /// A scan of a fixture takes well under a second; this only stops a hung server hanging CI.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -101,14 +107,7 @@ impl Session {
 
     fn tool_names(&mut self) -> Vec<String> {
         let list = self.request("tools/list", json!({}));
-        let mut names: Vec<String> = list["result"]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap().to_string())
-            .collect();
-        names.sort();
-        names
+        sorted_field(&list["result"]["tools"], "name")
     }
 }
 
@@ -250,6 +249,18 @@ fn apply_write_refuses_a_tree_git_cannot_review() {
     );
 }
 
+/// `field` of every object in the array `list`, sorted.
+fn sorted_field(list: &Value, field: &str) -> Vec<String> {
+    let mut out: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -263,14 +274,13 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+/// `git status --porcelain` of `dir`, untracked files listed one by one.
+fn status(dir: &Path) -> String {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-        .args(args)
+        .args(["status", "--porcelain", "--untracked-files=all"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -279,46 +289,23 @@ fn apply_write_writes_what_the_preview_showed_and_refuses_a_dirty_tree() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("shop");
     copy_tree(&fixture("oxapay-express"), &repo);
-    git(&repo, &["init", "-q"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-qm", "legacy"]);
+    common::repo::commit(&repo);
     let (mut s, _) = Session::start(&repo, &["--allow-write"]);
 
-    let preview =
-        s.call("apply_preview", json!({ "path": "." }))["result"]["structuredContent"].clone();
-    let mut shown: Vec<String> = preview["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["path"].as_str().unwrap().to_string())
-        .collect();
+    let preview = s.call("apply_preview", json!({ "path": "." }));
+    let shown = sorted_field(&preview["result"]["structuredContent"]["changes"], "path");
     assert!(!shown.is_empty());
-    assert_eq!(
-        git(&repo, &["status", "--porcelain"]),
-        "",
-        "the preview wrote"
-    );
+    assert_eq!(status(&repo), "", "the preview wrote");
 
     let done = s.call("apply_write", json!({ "path": "." }))["result"]["structuredContent"].clone();
-    let mut written: Vec<String> = done["written"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["path"].as_str().unwrap().to_string())
-        .collect();
-    shown.sort();
-    written.sort();
-    assert_eq!(written, shown);
+    assert_eq!(sorted_field(&done["written"], "path"), shown);
     assert_eq!(done["skipped"], json!([]));
-    let status = git(&repo, &["status", "--porcelain", "--untracked-files=all"]);
-    assert_eq!(status.lines().count(), written.len(), "{status}");
+    let after = status(&repo);
+    assert_eq!(after.lines().count(), shown.len(), "{after}");
 
     // The tree is now dirty: a second write is refused before anything is planned.
     let again = s.call("apply_write", json!({ "path": "." }));
     let message = again["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("uncommitted changes"), "{again}");
-    assert_eq!(
-        git(&repo, &["status", "--porcelain", "--untracked-files=all"]),
-        status
-    );
+    assert_eq!(status(&repo), after);
 }
