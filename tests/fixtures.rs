@@ -11,6 +11,10 @@ use makepay_migrate::walk::WalkOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+// Shared with the other table-driven tests; the path is spelled out as in those.
+#[path = "common/tsv.rs"]
+mod tsv;
+
 /// Share of reported lines that must be expected ones on positive fixtures.
 const PRECISION_FLOOR: f64 = 0.9;
 
@@ -23,19 +27,13 @@ struct Expected {
 }
 
 fn read_expected(file: &Path) -> Vec<Expected> {
-    let text = std::fs::read_to_string(file).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 4, "{}: bad row {l:?}", file.display());
-            Expected {
-                path: cols[0].to_string(),
-                line: cols[1].parse().unwrap(),
-                category: cols[2].to_string(),
-                function: cols[3].to_string(),
-            }
+    tsv::rows(file, 4)
+        .into_iter()
+        .map(|c| Expected {
+            line: tsv::line(file, &c[1]),
+            path: c[0].clone(),
+            category: c[2].clone(),
+            function: c[3].clone(),
         })
         .collect()
 }

@@ -12,6 +12,10 @@ use makepay_migrate::scan::{scan, ScanOptions, ScanOutcome};
 use makepay_migrate::walk::WalkOptions;
 use std::path::{Path, PathBuf};
 
+// A directory of data sits beside this file, so the module's path is spelled out.
+#[path = "common/tsv.rs"]
+mod tsv;
+
 struct Listed {
     path: String,
     line: usize,
@@ -19,23 +23,16 @@ struct Listed {
 }
 
 fn listed(file: &Path) -> Vec<Listed> {
-    std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 3, "{}: bad row {l:?}", file.display());
-            Listed {
-                path: cols[0].to_string(),
-                line: cols[1].parse().unwrap(),
-                mention: match cols[2] {
-                    "name" => Mention::Name,
-                    "message" => Mention::Message,
-                    other => panic!("{}: unknown mention kind {other}", file.display()),
-                },
-            }
+    tsv::rows(file, 3)
+        .into_iter()
+        .map(|c| Listed {
+            line: tsv::line(file, &c[1]),
+            path: c[0].clone(),
+            mention: match c[2].as_str() {
+                "name" => Mention::Name,
+                "message" => Mention::Message,
+                other => panic!("{}: unknown mention kind {other}", file.display()),
+            },
         })
         .collect()
 }

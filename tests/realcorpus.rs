@@ -22,6 +22,10 @@ use makepay_migrate::walk::WalkOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+// A directory of data sits beside this file, so the module's path is spelled out.
+#[path = "common/tsv.rs"]
+mod tsv;
+
 /// Floors on the corpus totals (see the module doc), a little under what this engine reaches
 /// (found 0.830, files 244/266, 7 of 90 known non-touchpoints flagged, functions 1.000,
 /// plan 0.879, 117 error findings on unlabelled lines); the first run, before the provider
@@ -46,22 +50,13 @@ struct Row {
 }
 
 fn read_rows(file: &Path) -> Vec<Row> {
-    std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 4, "{}: bad row {l:?}", file.display());
-            Row {
-                path: cols[0].to_string(),
-                line: cols[1]
-                    .parse()
-                    .unwrap_or_else(|_| panic!("{}: bad line in {l:?}", file.display())),
-                category: cols[2].to_string(),
-                function: cols[3].to_string(),
-            }
+    tsv::rows(file, 4)
+        .into_iter()
+        .map(|c| Row {
+            line: tsv::line(file, &c[1]),
+            path: c[0].clone(),
+            category: c[2].clone(),
+            function: c[3].clone(),
         })
         .collect()
 }

@@ -3,12 +3,18 @@
 //! the test prints `skipped: ...`, and fails under MAKEPAY_REQUIRE_RUNTIMES=1.
 
 mod webhook_support;
+mod common {
+    pub mod runtime;
+}
+
+use common::runtime::{executed, Runtime};
+use std::process::ExitCode;
 
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
-use webhook_support::{runtime_available, SECRET};
+use webhook_support::SECRET;
 
 const PYTHON_SERVER: &str = r#"
 import os
@@ -98,9 +104,6 @@ fn serve(
 }
 
 fn passes_every_scenario(lang: &str, program: &str, server_file: &str, server: &str) {
-    if !runtime_available(program) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let (_served, url) = serve(lang, program, server_file, server, dir.path());
     let out = Command::cargo_bin("makepay-migrate")
@@ -121,12 +124,27 @@ fn passes_every_scenario(lang: &str, program: &str, server_file: &str, server: &
     assert_eq!(out.status.code(), Some(0), "{lang}");
 }
 
-#[test]
-fn python_verifier_from_apply_passes_every_scenario() {
+fn python3_verifier_from_apply_passes_every_scenario() {
     passes_every_scenario("python", "python3", "server.py", PYTHON_SERVER);
 }
 
-#[test]
-fn javascript_verifier_from_apply_passes_every_scenario() {
+fn node_verifier_from_apply_passes_every_scenario() {
     passes_every_scenario("javascript", "node", "server.js", NODE_SERVER);
+}
+
+fn main() -> ExitCode {
+    common::runtime::run(vec![
+        executed(
+            Runtime::Python3,
+            "python3_verifier_from_apply_passes_every_scenario",
+            "the Python verifier scenarios",
+            python3_verifier_from_apply_passes_every_scenario,
+        ),
+        executed(
+            Runtime::Node,
+            "node_verifier_from_apply_passes_every_scenario",
+            "the JavaScript verifier scenarios",
+            node_verifier_from_apply_passes_every_scenario,
+        ),
+    ])
 }

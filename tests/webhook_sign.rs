@@ -3,13 +3,19 @@
 //! `send` puts on the wire, captured by a receiver on 127.0.0.1.
 
 mod webhook_support;
+mod common {
+    pub mod runtime;
+}
+
+use common::runtime::{executed, trial, Runtime};
+use std::process::ExitCode;
 
 use assert_cmd::Command;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
 use sha2::Sha512;
-use webhook_support::{makepay_v1, parse_signature, runtime_available, Receiver, CORRECT, SECRET};
+use webhook_support::{makepay_v1, parse_signature, Receiver, CORRECT, SECRET};
 
 const T: &str = "1776556800";
 const BODY: &str = r#"{"deliveryId":"9f1c6cf4-8514-4ee5-80fd-8e8fe2b5e313","type":"makepay.payment.status_changed","event":{"type":"status_changed","trigger":"payment_status_reconcile"},"paymentLink":{"uid":"01hzy4k6p4w9y2x7e2z7n8a2xm","label":"Café #1042"}}"#;
@@ -50,7 +56,6 @@ fn header<'a>(out: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} in {out}"))
 }
 
-#[test]
 fn makepay_signature_matches_the_hmac_crate() {
     let out = sign_body(&["--timestamp", T], BODY);
     let expected = makepay_v1(SECRET, T, BODY.as_bytes());
@@ -73,7 +78,6 @@ fn makepay_signature_matches_the_hmac_crate() {
     assert_eq!(header(&out, "content-type"), "application/json");
 }
 
-#[test]
 fn oxapay_hmac_matches_the_hmac_crate() {
     let body = r#"{"track_id":"184747701","status":"Paid","type":"invoice","amount":10.5}"#;
     let out = sign_body(&["--provider", "oxapay"], body);
@@ -92,18 +96,13 @@ fn cryptomus_expected(key: &str) -> String {
     hex::encode(md5.finalize())
 }
 
-#[test]
 fn cryptomus_sign_matches_md5_of_base64_of_php_json() {
     let out = sign_body(&["--provider", "cryptomus"], CRYPTOMUS_BODY);
     assert_eq!(out.trim(), format!("sign: {}", cryptomus_expected(SECRET)));
 }
 
 /// The same three vectors from Python's standard library, a second independent implementation.
-#[test]
-fn signatures_match_python_hashlib() {
-    if !runtime_available("python3") {
-        return;
-    }
+fn python3_signatures_match_hashlib() {
     let script = r#"
 import base64, hashlib, hmac, json, sys
 secret, t, body, crypto = (a.encode() for a in sys.argv[1:5])
@@ -133,7 +132,6 @@ print(hashlib.md5(base64.b64encode(php.encode()) + secret).hexdigest())
     assert_eq!(cryptomus.trim(), format!("sign: {}", py[2]));
 }
 
-#[test]
 fn built_delivery_is_printed_with_the_headers_that_sign_it() {
     let out = stdout(bin().env("MAKEPAY_WEBHOOK_SECRET", SECRET).args([
         "webhook",
@@ -161,7 +159,6 @@ fn built_delivery_is_printed_with_the_headers_that_sign_it() {
     );
 }
 
-#[test]
 fn secret_comes_from_a_file_or_fails_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("secret");
@@ -194,7 +191,6 @@ fn secret_comes_from_a_file_or_fails_with_exit_2() {
         .code(2);
 }
 
-#[test]
 fn send_posts_exactly_what_it_signed() {
     let receiver = Receiver::start(|req| CORRECT.status(req));
     let out = stdout(
@@ -233,7 +229,6 @@ fn send_posts_exactly_what_it_signed() {
     assert_eq!(json["session"]["previousStatus"], "pending");
 }
 
-#[test]
 fn send_exit_code_follows_the_answer() {
     let rejecting = Receiver::start(|_| 401);
     bin()
@@ -247,4 +242,43 @@ fn send_exit_code_follows_the_answer() {
         .args(["webhook", "send", "http://127.0.0.1:9/", "--timeout", "2"])
         .assert()
         .code(2);
+}
+
+fn main() -> ExitCode {
+    common::runtime::run(vec![
+        trial(
+            "makepay_signature_matches_the_hmac_crate",
+            makepay_signature_matches_the_hmac_crate,
+        ),
+        trial(
+            "oxapay_hmac_matches_the_hmac_crate",
+            oxapay_hmac_matches_the_hmac_crate,
+        ),
+        trial(
+            "cryptomus_sign_matches_md5_of_base64_of_php_json",
+            cryptomus_sign_matches_md5_of_base64_of_php_json,
+        ),
+        executed(
+            Runtime::Python3,
+            "python3_signatures_match_hashlib",
+            "the Python signature vectors",
+            python3_signatures_match_hashlib,
+        ),
+        trial(
+            "built_delivery_is_printed_with_the_headers_that_sign_it",
+            built_delivery_is_printed_with_the_headers_that_sign_it,
+        ),
+        trial(
+            "secret_comes_from_a_file_or_fails_with_exit_2",
+            secret_comes_from_a_file_or_fails_with_exit_2,
+        ),
+        trial(
+            "send_posts_exactly_what_it_signed",
+            send_posts_exactly_what_it_signed,
+        ),
+        trial(
+            "send_exit_code_follows_the_answer",
+            send_exit_code_follows_the_answer,
+        ),
+    ])
 }

@@ -78,7 +78,7 @@ pub fn link(
         .filter(|(e, _)| anchors.contains_key(&e.rel))
         .collect();
     let outgoing = crate::par::map(&anchored, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let mut targets: Vec<(String, usize)> = resolved(&index, &entry.rel, *lang, &src);
         if lang.family() == Language::Go {
             targets.extend(index.package_mates(&entry.rel).into_iter().map(|m| (m, 0)));
@@ -112,7 +112,7 @@ pub fn link(
             if !finder.is_match(&bytes) {
                 return None;
             }
-            let src = String::from_utf8_lossy(&bytes);
+            let src = crate::encoding::decode(&bytes).0;
             let hits: Vec<(String, usize)> = resolved(&index, &entry.rel, *lang, &src)
                 .into_iter()
                 .filter(|(t, _)| anchors.contains_key(t))
@@ -142,7 +142,7 @@ fn read_head(path: &std::path::Path) -> Option<String> {
         .take(IMPORT_HEAD)
         .read_to_end(&mut buf)
         .ok()?;
-    Some(String::from_utf8_lossy(&buf).into_owned())
+    Some(crate::encoding::decode(&buf).0.into_owned())
 }
 
 /// The files the graph's edges may reach from `hit` (the files with provider findings): the

@@ -109,7 +109,7 @@ fn link_once(
         .filter_map(|file| links.get(&file.0.rel).map(|l| (file, l)))
         .collect();
     let relinked = crate::par::map(&linked, threads, |((entry, lang), link)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let lent = Lent {
             providers: link.providers.clone(),
             regions: Vec::new(),
@@ -165,7 +165,7 @@ fn symbol_uses(
         if defining.is_empty() {
             continue;
         }
-        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
         let lines: Vec<&str> = src.lines().collect();
@@ -271,7 +271,7 @@ fn revisit(
     derive: impl Fn(&Revisited<'_>) -> Vec<Finding> + Sync,
 ) -> Vec<(String, Vec<Finding>)> {
     crate::par::map(code, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         if !mentions.is_match(&src) {
             return None;
         }
@@ -320,44 +320,75 @@ fn merge_derived(
 /// The provider graph's request edge: in every file with provider findings, the lines that send
 /// a request (an HTTP client call, or a call of a function that makes one there: the
 /// repository's own request helper) are touchpoints when their statement, or else their
-/// function, carries provider evidence; they take that evidence's category.
+/// function, carries provider evidence; they take that evidence's category. A call of a helper
+/// that sends a provider request is one in any nearby file, evidence or not: it takes the
+/// operation its path or its function names.
 fn request_calls(
     results: &mut BTreeMap<String, FileResult>,
     code: &[(Entry, Language)],
     threads: usize,
 ) {
-    let provider_files: Vec<&(Entry, Language)> = code
-        .iter()
-        .filter(|(e, _)| {
-            results
-                .get(&e.rel)
-                .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
-        })
-        .collect();
-    let parsed = crate::par::map(&provider_files, threads, |(entry, lang)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+    let is_provider_file = |rel: &str| {
+        results
+            .get(rel)
+            .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
+    };
+    let parsed = crate::par::map(code, threads, |(entry, lang)| {
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let view = build_view(*lang, &src);
-        let calls = graph::requests::library_calls(*lang, &src, &view);
+        let calls = if is_provider_file(&entry.rel) {
+            graph::requests::library_calls(*lang, &src, &view)
+        } else {
+            Vec::new()
+        };
         Some((entry.rel.clone(), *lang, src, view, calls))
     });
-    let mut helpers: BTreeMap<Language, Vec<String>> = BTreeMap::new();
-    for (_, lang, _, view, calls) in &parsed {
+    // The functions that send a provider request are the repository's request helpers: a call
+    // of one is a provider request wherever it is, even where nothing else names the provider
+    // (`this.request("/payment", "POST", params)` in a service that extends the client).
+    // Helpers whose request shows no provider evidence (a generic `post` in a provider file)
+    // still count where the call site shows it; `None` marks them.
+    let mut helpers: BTreeMap<Language, BTreeMap<String, Option<RequestSource>>> = BTreeMap::new();
+    for (rel, lang, src, view, calls) in &parsed {
+        let Some(result) = results.get(rel) else {
+            continue;
+        };
+        let lines = LineIndex::new(src);
         for call in calls {
-            if let Some(f) = view.function_at(call.callee.start) {
-                let name = view.functions()[f].short_name().to_string();
-                let names = helpers.entry(lang.family()).or_default();
-                if !names.contains(&name) {
-                    names.push(name);
-                }
+            let at = call.callee.start;
+            let Some(f) = view.function_at(at) else {
+                continue;
+            };
+            let source = request_evidence(&result.findings, view, &lines, at, Some(f)).map(
+                |(source, category)| RequestSource {
+                    provider: source.provider,
+                    category,
+                    severity: source.severity,
+                    replacement: source.replacement.clone(),
+                    path: rel.clone(),
+                    line: lines.line_of(at) + 1,
+                },
+            );
+            let name = view.functions()[f].short_name().to_string();
+            let entry = helpers
+                .entry(lang.family())
+                .or_default()
+                .entry(name)
+                .or_default();
+            if entry.is_none() {
+                *entry = source;
             }
         }
     }
+    let none = BTreeMap::new();
     for (rel, lang, src, view, mut calls) in parsed {
-        let family_helpers = helpers.get(&lang.family()).map_or(&[][..], Vec::as_slice);
-        calls.extend(graph::requests::helper_calls(&src, &view, family_helpers));
-        let Some(result) = results.get_mut(&rel) else {
+        let family_helpers = helpers.get(&lang.family()).unwrap_or(&none);
+        let names: Vec<String> = family_helpers.keys().cloned().collect();
+        calls.extend(graph::requests::helper_calls(&src, &view, &names));
+        if calls.is_empty() {
             continue;
-        };
+        }
+        let result = results.entry(rel.clone()).or_default();
         let lines = LineIndex::new(&src);
         let builder = FindingBuilder {
             rel: &rel,
@@ -370,55 +401,135 @@ fn request_calls(
             let at = call.callee.start;
             let line = lines.line_of(at) + 1;
             let function = view.function_at(at);
-            let Some((source, category)) =
-                request_evidence(&result.findings, &view, &lines, at, function)
-            else {
-                continue;
-            };
-            if result
-                .findings
-                .iter()
-                .chain(&added)
-                .any(|f: &Finding| f.line == line && f.category == category)
-            {
-                continue;
-            }
-            let message = match &call.helper {
-                Some(h) => format!(
-                    "Call of `{h}`, the repository's {} request helper",
-                    source.provider
-                ),
-                None => format!("Request to the {} API", source.provider),
-            };
-            let head = Head {
-                rule: format!("{}-request-call", source.provider.id()),
-                provider: source.provider,
-                category,
-                severity: source.severity,
-                confidence: Confidence::Medium,
-                message,
-                replacement: source.replacement.clone(),
-            };
-            let mut finding = builder.make(head, &call.callee, function);
-            if source.line != line {
-                finding.via.push(crate::finding::Via {
-                    path: rel.clone(),
-                    line: source.line,
-                    what: if super::mentions::declares_namespace(&source.snippet) {
+            let helper = call
+                .helper
+                .as_ref()
+                .and_then(|h| family_helpers.get(h))
+                .and_then(Option::as_ref);
+            let evidence = match request_evidence(&result.findings, &view, &lines, at, function) {
+                Some((source, category)) => {
+                    let what = if super::mentions::declares_namespace(&source.snippet) {
                         format!(
                             "its file declares a package or namespace named after {}",
                             source.provider
                         )
                     } else {
                         format!("the request carries {} ({})", source.rule, source.category)
-                    },
-                });
+                    };
+                    let at_source = RequestSource {
+                        provider: source.provider,
+                        category,
+                        severity: source.severity,
+                        replacement: source.replacement.clone(),
+                        path: rel.clone(),
+                        line: source.line,
+                    };
+                    (at_source, what)
+                }
+                None => {
+                    let Some(h) = helper else {
+                        continue;
+                    };
+                    let what = format!(
+                        "`{}` sends the {} request here",
+                        call.helper.as_deref().unwrap_or(""),
+                        h.provider
+                    );
+                    let category = match h.category {
+                        Category::Endpoint => helper_call_category(&src, &view, at, function),
+                        own => own,
+                    };
+                    (
+                        RequestSource {
+                            category,
+                            ..h.clone()
+                        },
+                        what,
+                    )
+                }
+            };
+            let (source, what) = evidence;
+            let head = request_head(&source, call.helper.as_deref());
+            let via = (source.path != rel || source.line != line).then(|| crate::finding::Via {
+                path: source.path.clone(),
+                line: source.line,
+                what,
+            });
+            if result
+                .findings
+                .iter()
+                .chain(&added)
+                .any(|f: &Finding| f.line == line && f.category == head.category)
+            {
+                continue;
             }
+            let mut finding = builder.make(head, &call.callee, function);
+            finding.via.extend(via);
             added.push(finding);
         }
         result.findings.extend(added);
         assign_fingerprints(&mut result.findings);
     }
+}
+
+/// Where a request call's provider evidence is: in its own statement or function, or in the
+/// request helper it calls.
+#[derive(Clone)]
+struct RequestSource {
+    provider: Provider,
+    /// What its own request does: `endpoint` for a generic request helper.
+    category: Category,
+    severity: Severity,
+    replacement: String,
+    path: String,
+    line: usize,
+}
+
+/// What a request call finding says.
+fn request_head(source: &RequestSource, helper: Option<&str>) -> Head {
+    let provider = source.provider;
+    let message = match helper {
+        Some(h) => format!("Call of `{h}`, the repository's {provider} request helper"),
+        None => format!("Request to the {provider} API"),
+    };
+    Head {
+        rule: format!("{}-request-call", provider.id()),
+        provider,
+        category: source.category,
+        severity: source.severity,
+        confidence: Confidence::Medium,
+        message,
+        replacement: source.replacement.clone(),
+    }
+}
+
+/// The operation a call of a request helper performs, by the path it passes
+/// (`this.request("/payment/qr", ...)` is white-label) or else by its function's name.
+fn helper_call_category(
+    src: &str,
+    view: &SyntaxView,
+    at: usize,
+    function: Option<usize>,
+) -> Category {
+    let stmt = view.statement_at(at).unwrap_or(at..src.len().min(at + 200));
+    let rest = &src[at..stmt.end.max(at)];
+    let path = rest.split(['"', '\'', '`']).nth(1).filter(|p| {
+        p.starts_with('/')
+            || p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_".contains(c))
+    });
+    let words: Vec<String> = path
+        .map(str::to_string)
+        .into_iter()
+        .chain(function.map(|f| view.functions()[f].short_name().to_string()))
+        .collect();
+    for w in &words {
+        let c = graph::clients::category_of(std::slice::from_ref(w));
+        if c != Category::Endpoint {
+            return c;
+        }
+    }
+    Category::Endpoint
 }
 
 /// What a request is for, most telling first: the operation its path names; a request known
@@ -533,7 +644,7 @@ fn callback_targets(
         if config.is_empty() {
             continue;
         }
-        let Ok(src) = std::fs::read_to_string(&entry.path) else {
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
         let lines: Vec<&str> = src.lines().collect();
@@ -573,7 +684,7 @@ fn route_handlers(
         if !tops.iter().any(|t| t.is_empty() || *t == top(&entry.rel)) {
             return None;
         }
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         if !finder.is_match(&src) {
             return None;
         }
@@ -624,7 +735,7 @@ fn route_handlers(
             aho_corasick::AhoCorasick::new(elsewhere.iter().map(|(n, _, _)| n.name.as_str()))
                 .expect("identifiers form a valid automaton");
         let defined = crate::par::map(code, threads, |(entry, lang)| {
-            let src = std::fs::read_to_string(&entry.path).ok()?;
+            let src = crate::encoding::read_to_string(&entry.path).ok()?;
             if !names.is_match(&src) {
                 return None;
             }
@@ -651,7 +762,7 @@ fn route_handlers(
         .collect();
     let wrappers = WrapperIndex::new(results.values().flat_map(|r| r.defs.clone()).collect());
     let reanalysed = crate::par::map(&handled, threads, |((entry, lang), handlers)| {
-        let src = std::fs::read_to_string(&entry.path).ok()?;
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let mut lent = Lent::default();
         let mut via = Vec::new();
         for (range, i, route_file, route_line) in handlers {

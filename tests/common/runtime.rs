@@ -4,13 +4,12 @@
 //! passes and its summary counts what was not executed. `MAKEPAY_REQUIRE_RUNTIMES=1` (set by
 //! `.ci/run` once it has installed them all) turns a missing interpreter into a failure, so CI
 //! can never pass by skipping.
+#![allow(dead_code)] // each test binary names only the runtimes it executes with
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::process::{Command, ExitCode};
 
 /// An interpreter or toolchain a test executes generated code with.
-// Each test binary includes this module and uses only the runtimes it needs.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 pub enum Runtime {
     Node,

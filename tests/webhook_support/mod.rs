@@ -1,11 +1,9 @@
 //! Shared by the webhook tests: throwaway HTTP receivers on 127.0.0.1 (tiny_http), an
-//! independent MakePay verifier written from the reference (not the crate's), and the runtime
-//! skip rule.
+//! independent MakePay verifier written from the reference (not the crate's).
 #![allow(dead_code)] // each test file uses its own part of this module
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -163,21 +161,4 @@ impl Rules {
             401
         }
     }
-}
-
-/// True when `program` runs. Otherwise prints the skip line, or fails the test when
-/// MAKEPAY_REQUIRE_RUNTIMES=1 (CI machines must have every runtime).
-pub fn runtime_available(program: &str) -> bool {
-    let ok = Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("MAKEPAY_REQUIRE_RUNTIMES").as_deref() != Ok("1"),
-            "{program} is not installed and MAKEPAY_REQUIRE_RUNTIMES=1"
-        );
-        println!("skipped: {program} not installed");
-    }
-    ok
 }
