@@ -11,11 +11,13 @@ use super::tools::{
 };
 use crate::check::Failure;
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResult, ContentBlock, ErrorData, Implementation, ListResourcesResult,
-    PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData,
+    Implementation, ListResourcesResult, PaginatedRequestParams, ProgressNotificationParam,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{tool, tool_handler, tool_router, ServerHandler};
@@ -224,6 +226,25 @@ impl ServerHandler for Server {
              use `findings_in_file` after each edit, `explain` for a rule's MakePay replacement, \
              and `check` until it passes. Resources hold the migration guides' facts.",
         )
+    }
+
+    /// Dispatches to the router, except that a call of `apply_write` on a read-only server says
+    /// how to enable it rather than only that the tool does not exist.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if request.name == WRITE_TOOL && !self.tool_router.has_route(WRITE_TOOL) {
+            return Err(ErrorData::invalid_params(
+                "apply_write is not available: this server was started without --allow-write \
+                 (use apply_preview to see the changes, or restart it as \
+                 `makepay-migrate mcp --allow-write`)",
+                None,
+            ));
+        }
+        let call = ToolCallContext::new(self, request, context);
+        self.tool_router.call(call).await
     }
 
     async fn list_resources(
