@@ -122,6 +122,23 @@ pub enum Command {
     /// only from an environment variable (default MAKEPAY_WEBHOOK_SECRET) or a file.
     #[command(subcommand)]
     Webhook(crate::webhook::args::WebhookCommand),
+    /// Serve the tool to coding agents over the Model Context Protocol (stdio).
+    ///
+    /// Tools: scan, findings_in_file, plan, brief, explain, apply_preview, check (and
+    /// apply_write with --allow-write); resources: the migration guides' facts. Paths are
+    /// confined to the client's roots, or to the directory the server starts in. stdout carries
+    /// the protocol only; logs go to stderr.
+    #[command(after_help = "Example (Claude Code):\n  \
+        claude mcp add makepay-migrate -- makepay-migrate mcp\n\n\
+        See the README for Cursor, VS Code and Codex.")]
+    Mcp(McpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Register the apply_write tool, which writes changes (never into a dirty git tree).
+    #[arg(long)]
+    pub allow_write: bool,
 }
 
 #[derive(Debug, Subcommand)]

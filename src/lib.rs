@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod finding;
 pub mod graph;
 pub mod lang;
+pub mod mcp;
 mod par;
 pub mod plan;
 pub mod redact;

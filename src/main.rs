@@ -46,6 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Webhook(command) => makepay_migrate::webhook::run(command),
         Command::Plan(args) => makepay_migrate::plan::command::run(args),
         Command::Apply(args) => makepay_migrate::apply::run::run(args),
+        Command::Mcp(args) => makepay_migrate::mcp::run(&args),
         Command::Rules(RulesCommand::List { rule_args }) => {
             let set = load_rule_set(&rule_args.rules, rule_args.provider)?;
             let mut out = anstream::stdout().lock();

@@ -20,7 +20,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let plan = plan(&rules, &opts)?;
     if args.write {
-        check_tree(&args)?;
+        check_tree(&args.path, args.allow_dirty)?;
     }
     for note in &plan.notes {
         eprintln!("note: {note}");
@@ -50,11 +50,13 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_tree(args: &ApplyArgs) -> anyhow::Result<()> {
-    if args.allow_dirty {
+/// Refuses to write into a tree with uncommitted changes (or outside git) unless
+/// `allow_dirty`: the user must be able to review and revert what `apply` writes.
+pub fn check_tree(root: &std::path::Path, allow_dirty: bool) -> anyhow::Result<()> {
+    if allow_dirty {
         return Ok(());
     }
-    match tree_state(&args.path) {
+    match tree_state(root) {
         TreeState::Clean => Ok(()),
         TreeState::Dirty(lines) => {
             let shown: Vec<&str> = lines.iter().take(10).map(String::as_str).collect();
@@ -72,7 +74,7 @@ fn check_tree(args: &ApplyArgs) -> anyhow::Result<()> {
         TreeState::NoRepo => anyhow::bail!(
             "{} is not inside a git work tree, so the changes could not be reviewed or \
              reverted; pass --allow-dirty to write anyway",
-            args.path.display()
+            root.display()
         ),
     }
 }

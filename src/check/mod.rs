@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod config;
 pub mod init;
 mod output;
+pub use output::json_document;
 pub mod suppress;
 
 use crate::cli::CheckArgs;
@@ -175,6 +176,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// The whole check; `Ok(passed)`.
 fn check(args: &CheckArgs) -> Result<bool, Failure> {
+    let (result, rules) = outcome(args)?;
+    output::write_all(args, &result, rules.rules()).map_err(Failure::Internal)?;
+    Ok(result.passed())
+}
+
+/// The gate's verdict for `args` without printing it (the baseline is still rewritten under
+/// `--update-baseline`), with the rules it ran: `check` prints it, the MCP server returns it.
+pub fn outcome(args: &CheckArgs) -> Result<(CheckOutcome, RuleSet), Failure> {
     let root = &args.path;
     if !root.is_dir() {
         return Err(Failure::Usage(anyhow::anyhow!(
@@ -236,8 +245,7 @@ fn check(args: &CheckArgs) -> Result<bool, Failure> {
         );
         result.baselined.append(&mut result.blocking);
     }
-    output::write_all(args, &result, rules.rules()).map_err(Failure::Internal)?;
-    Ok(result.passed())
+    Ok((result, rules))
 }
 
 /// The check's own files inside the repository (policy, baseline, outputs), relative to `root`:

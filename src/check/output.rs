@@ -229,6 +229,11 @@ struct JsonDocument<'a> {
     summary: &'a crate::scan::Summary,
 }
 
+/// The `check --format json` document as a value, for callers that embed it (the MCP server).
+pub fn json_document(o: &CheckOutcome) -> serde_json::Result<serde_json::Value> {
+    serde_json::to_value(JsonDocument::new(o))
+}
+
 impl<'a> JsonDocument<'a> {
     fn new(o: &'a CheckOutcome) -> Self {
         JsonDocument {

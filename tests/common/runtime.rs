@@ -14,6 +14,8 @@ use std::process::{Command, ExitCode};
 pub enum Runtime {
     Node,
     Python3,
+    /// python3 with the official MCP Python SDK (`pip install mcp`), a real MCP client.
+    PythonMcp,
     Php,
     Go,
     /// The Rust scaffolds are compiled as a crate of their own.
@@ -25,7 +27,7 @@ impl Runtime {
     pub fn program(self) -> String {
         match self {
             Runtime::Node => "node".into(),
-            Runtime::Python3 => "python3".into(),
+            Runtime::Python3 | Runtime::PythonMcp => "python3".into(),
             Runtime::Php => "php".into(),
             Runtime::Go => "go".into(),
             Runtime::Cargo => std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
@@ -36,14 +38,23 @@ impl Runtime {
         Command::new(self.program())
     }
 
-    /// Whether the program starts and answers its version query.
+    /// What is missing when [`Runtime::installed`] says no, for the skip and failure lines.
+    fn requirement(self) -> String {
+        match self {
+            Runtime::PythonMcp => "python3 with the MCP SDK (pip install mcp)".into(),
+            _ => self.program(),
+        }
+    }
+
+    /// Whether the program starts and answers its version query (or, for a package, imports it).
     fn installed(self) -> bool {
-        let query = match self {
-            Runtime::Go => "version",
-            _ => "--version",
+        let query: &[&str] = match self {
+            Runtime::Go => &["version"],
+            Runtime::PythonMcp => &["-c", "import mcp"],
+            _ => &["--version"],
         };
         self.command()
-            .arg(query)
+            .args(query)
             .output()
             .is_ok_and(|o| o.status.success())
     }
@@ -58,7 +69,7 @@ fn required() -> bool {
 /// runtime is installed, ignored with a `skipped:` line when it is not, failed when it is not
 /// but required.
 pub fn executed(runtime: Runtime, name: &str, what: &str, test: fn()) -> Trial {
-    let program = runtime.program();
+    let program = runtime.requirement();
     if runtime.installed() {
         return trial(name, test);
     }
