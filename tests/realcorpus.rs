@@ -27,20 +27,20 @@ use std::path::{Path, PathBuf};
 mod tsv;
 
 /// Floors on the corpus totals (see the module doc), a little under what this engine reaches
-/// (found 0.830, files 244/266, 7 of 90 known non-touchpoints flagged, functions 1.000,
-/// plan 0.879, 117 error findings on unlabelled lines); the first run, before the provider
+/// (found 0.838, files 245/266, 7 of 90 known non-touchpoints flagged, functions 1.000,
+/// plan 0.909, 118 error findings on unlabelled lines); the first run, before the provider
 /// graph, gave 0.573, 243/268, 14, 0.975, 0.648, and before mentions were judged by their line
 /// (#17) 348 errors sat on unlabelled lines. Files hit fell by four when namespace lines and a
 /// date-format helper stopped counting: those files' only findings were such names.
-const MIN_FOUND: f64 = 0.82;
-const MIN_FILES: f64 = 0.91;
+const MIN_FOUND: f64 = 0.83;
+const MIN_FILES: f64 = 0.915;
 const MAX_NONE_FLAGGED: usize = 8;
 const MIN_FUNCTIONS: f64 = 0.99;
-const MIN_PLAN: f64 = 0.86;
+const MIN_PLAN: f64 = 0.89;
 /// Error findings on lines no label covers (neither a touchpoint nor a known non-touchpoint):
 /// not all are wrong (the labels are not exhaustive), but a name or a prose line at `error` is
 /// what makes a reader stop reading.
-const MAX_UNLABELLED_ERRORS: usize = 130;
+const MAX_UNLABELLED_ERRORS: usize = 125;
 
 struct Row {
     path: String,
