@@ -333,14 +333,12 @@ fn request_calls(
             .get(rel)
             .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
     };
-    let parsed = crate::par::map(code, threads, |(entry, lang)| {
+    let (mine, others): (Vec<&(Entry, Language)>, Vec<&(Entry, Language)>) =
+        code.iter().partition(|(e, _)| is_provider_file(&e.rel));
+    let mut parsed = crate::par::map(&mine, threads, |(entry, lang)| {
         let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let view = build_view(*lang, &src);
-        let calls = if is_provider_file(&entry.rel) {
-            graph::requests::library_calls(*lang, &src, &view)
-        } else {
-            Vec::new()
-        };
+        let calls = graph::requests::library_calls(*lang, &src, &view);
         Some((entry.rel.clone(), *lang, src, view, calls))
     });
     // The functions that send a provider request are the repository's request helpers: a call
@@ -379,6 +377,28 @@ fn request_calls(
                 *entry = source;
             }
         }
+    }
+    // The other nearby files matter only where they call a helper that sends a provider
+    // request: only those are parsed.
+    let sending: Vec<&str> = helpers
+        .values()
+        .flat_map(|m| {
+            m.iter()
+                .filter(|(_, s)| s.is_some())
+                .map(|(n, _)| n.as_str())
+        })
+        .collect();
+    if !sending.is_empty() {
+        let finder =
+            aho_corasick::AhoCorasick::new(&sending).expect("identifiers form a valid automaton");
+        parsed.extend(crate::par::map(&others, threads, |(entry, lang)| {
+            let src = crate::encoding::read_to_string(&entry.path).ok()?;
+            if !finder.is_match(&src) {
+                return None;
+            }
+            let view = build_view(*lang, &src);
+            Some((entry.rel.clone(), *lang, src, view, Vec::new()))
+        }));
     }
     let none = BTreeMap::new();
     for (rel, lang, src, view, mut calls) in parsed {
