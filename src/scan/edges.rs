@@ -333,8 +333,7 @@ fn request_calls(
             .get(rel)
             .is_some_and(|r| r.findings.iter().any(|f| f.severity > Severity::Info))
     };
-    let (mine, others): (Vec<&(Entry, Language)>, Vec<&(Entry, Language)>) =
-        code.iter().partition(|(e, _)| is_provider_file(&e.rel));
+    let (mine, others): (Vec<_>, Vec<_>) = code.iter().partition(|(e, _)| is_provider_file(&e.rel));
     let mut parsed = crate::par::map(&mine, threads, |(entry, lang)| {
         let src = crate::encoding::read_to_string(&entry.path).ok()?;
         let view = build_view(*lang, &src);
