@@ -6,7 +6,7 @@
 //! removal step's full inventory.
 
 use crate::finding::{Category, Finding, Mention, Provider, Severity};
-use crate::lang::{Language, SyntaxView};
+use crate::lang::SyntaxView;
 use crate::text::LineIndex;
 use regex::Regex;
 use std::collections::HashSet;
@@ -17,6 +17,12 @@ use std::sync::OnceLock;
 pub fn is_mention(f: &Finding) -> bool {
     f.category == Category::Other
         && (f.rule.ends_with("-identifier") || f.rule.ends_with("-identifier-string"))
+}
+
+/// Whether the finding is a provider host or address (`dev@oxapay.com`, `https://oxapay.com`):
+/// judged only where it is a package's metadata (its authors, homepage, issue tracker).
+fn is_host(f: &Finding) -> bool {
+    f.rule.ends_with("-host")
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -66,14 +72,26 @@ fn in_message_call(line: &str, col: usize) -> bool {
     opener.find_iter(line).any(|m| m.end() <= col)
 }
 
-/// Manifest, compose and packaging metadata: a package's description, keywords, homepage,
-/// repository, autoload namespace; a compose service's container, image or credentials of its
-/// own database. A package's own `name` stays a finding: in a provider SDK's repository it is
-/// the very package the apps depend on.
-fn is_metadata(path: &str, lang: Language, line: &str) -> bool {
+/// The file's name, lower-cased.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
+/// A compose file: its services' container names, images and their own databases' credentials
+/// are the deployment's names; a provider host in it is configuration and stays a finding.
+fn is_compose(path: &str) -> bool {
+    let file = file_name(path);
+    (file.starts_with("docker-compose") || file.starts_with("compose."))
+        && (file.ends_with(".yml") || file.ends_with(".yaml"))
+}
+
+/// Manifest and packaging metadata: a package's description, keywords, authors and their
+/// addresses, homepage, repository, issue tracker, autoload namespace. A package's own `name`
+/// stays a finding: in a provider SDK's repository it is the very package the apps depend on.
+fn is_manifest_metadata(path: &str, line: &str) -> bool {
     static KEYS: OnceLock<Regex> = OnceLock::new();
     static AUTOLOAD: OnceLock<Regex> = OnceLock::new();
-    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let file = file_name(path);
     let manifest = matches!(
         file.as_str(),
         "package.json"
@@ -89,17 +107,10 @@ fn is_metadata(path: &str, lang: Language, line: &str) -> bool {
     ) || file.ends_with(".gemspec")
         || file.ends_with(".csproj")
         || file.ends_with(".nuspec");
-    let compose = file.starts_with("docker-compose") || file.starts_with("compose.");
-    if compose {
-        return true;
-    }
-    if !manifest && lang.is_code() {
-        return false;
-    }
     manifest
         && (re(
             &KEYS,
-            r#"^\s*["']?(?:description|keywords|homepage|repository|url|author|authors|git_remote|summary|title|namespace|RootNamespace|AssemblyName|Product|Title)["']?\s*[:=]|<(?:RootNamespace|AssemblyName|Product|Title|Description)>"#,
+            r#"^\s*(?:\w+\.)?["']?(?:description|keywords|homepage|repository|url|author|authors|email|author_email|maintainer_email|support|issues|bugs|source|docs|documentation|funding|git_remote|summary|title|namespace|RootNamespace|AssemblyName|Product|Title)["']?\s*[:=]|<(?:RootNamespace|AssemblyName|Product|Title|Description|PackageProjectUrl|RepositoryUrl)>"#,
         )
         .is_match(line)
             || re(&AUTOLOAD, r#"^\s*"[\w\\]+\\\\"\s*:"#).is_match(line))
@@ -238,24 +249,29 @@ enum Verdict {
     Namesake(RangeInclusive<usize>),
 }
 
-/// Judges the file's mentions by their lines. The findings stay as they are for now: a
+/// Judges the file's mentions by their lines, and the provider hosts that are a package's own
+/// metadata (its authors' addresses, homepage, issue tracker) as names. The findings stay as they are for now: a
 /// namespace line or a log message is still evidence that the file or function is the
 /// provider's code for the provider graph's edges; [`settle`] applies the verdicts at the end.
 pub fn judge(
     findings: &[Finding],
-    lang: Language,
     view: &SyntaxView,
     lines: &LineIndex,
     src: &str,
 ) -> Vec<Judged> {
     findings
         .iter()
-        .filter(|f| is_mention(f) && f.severity > Severity::Info)
-        .map(|f| {
+        .filter(|f| f.severity > Severity::Info && (is_mention(f) || is_host(f)))
+        .filter_map(|f| {
             let line = &src[lines.line_range(src, f.line - 1)];
+            let metadata = is_manifest_metadata(&f.path, line)
+                || (is_mention(f) && is_compose(&f.path));
+            if !is_mention(f) && !metadata {
+                return None;
+            }
             let col = byte_column(line, f.column);
             let verdict = if declares_namespace(line)
-                || is_metadata(&f.path, lang, line)
+                || metadata
                 || in_i18n_or_asset_call(line, col)
                 || names_asset_handle(line)
             {
@@ -267,13 +283,13 @@ pub fn judge(
             } else {
                 Verdict::Code
             };
-            Judged {
+            Some(Judged {
                 line: f.line,
                 column: f.column,
                 rule: f.rule.clone(),
                 word: word_at(line, col).to_string(),
                 verdict,
-            }
+            })
         })
         .collect()
 }
@@ -428,30 +444,29 @@ mod tests {
 
     #[test]
     fn manifest_metadata_is_the_package_not_the_provider() {
-        assert!(is_metadata(
+        assert!(is_manifest_metadata(
             "package.json",
-            Language::Json,
             "  \"homepage\": \"https://github.com/x/cryptomus-backend\","
         ));
-        assert!(is_metadata(
+        assert!(is_manifest_metadata(
             "composer.json",
-            Language::Json,
             "      \"Cryptomus\\\\Api\\\\\": \"src/\""
         ));
-        assert!(!is_metadata(
+        assert!(is_manifest_metadata(
+            "composer.json",
+            "            \"email\": \"dev@oxapay.com\""
+        ));
+        assert!(is_manifest_metadata(
+            "x/cryptomus.gemspec",
+            "  spec.homepage = 'https://github.com/x/cryptomus'"
+        ));
+        assert!(!is_manifest_metadata(
             "package.json",
-            Language::Json,
             "    \"cryptomus-sdk\": \"^1.2.0\","
         ));
-        assert!(is_metadata(
-            "docker-compose.yml",
-            Language::Yaml,
-            "    container_name: cryptomus"
-        ));
-        assert!(!is_metadata(
-            "src/pay.js",
-            Language::Javascript,
-            "name: 'oxapay',"
-        ));
+        assert!(is_compose("deploy/docker-compose.yml"));
+        assert!(is_compose("compose.yaml"));
+        assert!(!is_compose("src/compose.ts"));
+        assert!(!is_manifest_metadata("src/pay.js", "name: 'oxapay',"));
     }
 }

@@ -433,7 +433,7 @@ fn analyze_linked(
     }
     let members = members::member_findings(all, &gated.kept, &builder, &findings);
     findings.extend(members);
-    let judged = mentions::judge(&findings, lang, &view, &lines, src);
+    let judged = mentions::judge(&findings, &view, &lines, src);
     drop_redundant_other(&mut findings);
     assign_fingerprints(&mut findings);
     FileResult {
