@@ -210,10 +210,13 @@ fn score(dir: &Path, rows: &[Row], misses: &mut Vec<String>) -> Tally {
         }
     }
     t.files = files.len();
-    t.files_hit = files
-        .iter()
-        .filter(|p| findings.iter().any(|f| f.path == **p))
-        .count();
+    for path in &files {
+        if findings.iter().any(|f| f.path == *path) {
+            t.files_hit += 1;
+        } else {
+            misses.push(format!("no finding in {path}"));
+        }
+    }
     t.unlabelled_errors = findings
         .iter()
         .filter(|f| {

@@ -118,7 +118,8 @@ pub struct FileIndex {
     dirs_by_last: BTreeMap<String, Vec<String>>,
 }
 
-const JS_EXTENSIONS: &[&str] = &[
+/// What a relative import in TypeScript may name, in the order it is tried.
+const TS_EXTENSIONS: &[&str] = &[
     "",
     ".ts",
     ".tsx",
@@ -128,6 +129,20 @@ const JS_EXTENSIONS: &[&str] = &[
     ".cjs",
     "/index.ts",
     "/index.js",
+];
+
+/// The same for JavaScript: where a package ships its sources and their compiled output side by
+/// side (`base.ts` and `base.js`), `require("./base")` in a `.js` file is the `.js` one.
+const JS_EXTENSIONS: &[&str] = &[
+    "",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    "/index.js",
+    ".ts",
+    ".tsx",
+    "/index.ts",
 ];
 
 impl FileIndex {
@@ -166,7 +181,15 @@ impl FileIndex {
         match lang.family() {
             Language::Javascript if spec.starts_with('.') => {
                 let base = join(dir, spec);
-                self.first(JS_EXTENSIONS.iter().map(|ext| format!("{base}{ext}")))
+                let compiled = [".js", ".jsx", ".mjs", ".cjs"]
+                    .iter()
+                    .any(|ext| from.ends_with(ext));
+                let order = if compiled {
+                    JS_EXTENSIONS
+                } else {
+                    TS_EXTENSIONS
+                };
+                self.first(order.iter().map(|ext| format!("{base}{ext}")))
             }
             Language::Python => {
                 let dots = spec.len() - spec.trim_start_matches('.').len();
@@ -321,7 +344,9 @@ mod tests {
         FileIndex::new(
             [
                 "src/services/base.ts",
+                "src/services/base.js",
                 "src/index.ts",
+                "src/index.js",
                 "tests/pay.test.ts",
                 "pkg/api/client.py",
                 "pkg/api/__init__.py",
@@ -361,6 +386,15 @@ mod tests {
                 "const b = require('./services/base');\nimport x from 'axios';\n"
             ),
             vec!["src/services/base.ts"]
+        );
+        // Compiled output beside its sources: JavaScript requires JavaScript.
+        assert_eq!(
+            resolve(
+                "src/index.js",
+                Language::Javascript,
+                "var base_1 = require(\"./services/base\");\n"
+            ),
+            vec!["src/services/base.js"]
         );
     }
 

@@ -15,14 +15,74 @@ pub enum Target {
     Path(String),
     /// A WooCommerce API hook (`?wc-api=WC_Gateway_X` → `woocommerce_api_wc_gateway_x`).
     Hook(String),
+    /// A bot command a provider call names as the handler of one of its events
+    /// (`onCallback: "/onCallbackPayment"`, `onSuccess: "/onCreatePayment"` in Bots.Business):
+    /// the provider's webhook when the event is its callback, else the handler of its response.
+    Command { name: String, webhook: bool },
 }
 
 impl Target {
     pub fn literal(&self) -> &str {
         match self {
             Target::Path(p) | Target::Hook(p) => p,
+            Target::Command { name, .. } => name,
         }
     }
+
+    /// Whether the provider calls it (a webhook, which must verify what it receives), rather
+    /// than the app handing it the provider's response.
+    pub fn is_webhook(&self) -> bool {
+        match self {
+            Target::Path(_) | Target::Hook(_) => true,
+            Target::Command { webhook, .. } => *webhook,
+        }
+    }
+}
+
+fn is_webhook_word(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["callback", "webhook", "ipn", "notif", "wc-api"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn is_buyer_word(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["return", "success", "cancel", "redirect", "fail", "thank"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// The key a string literal starting at `at` is the value of (`callback_url: '...'`,
+/// `'url_callback' => '...'`), if the line gives it one.
+fn key_before(line: &str, at: usize) -> Option<&str> {
+    let before = line[..at].trim_end();
+    let before = before
+        .strip_suffix("=>")
+        .or_else(|| before.strip_suffix(':'))
+        .or_else(|| before.strip_suffix('='))?
+        .trim_end()
+        .trim_end_matches(['\'', '"']);
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |i| i + 1);
+    (start < before.len()).then(|| &before[start..])
+}
+
+/// The bot commands a provider call's line names for its events: `on…` slots holding a
+/// `"/command"` string, perhaps with the command's parameters after it (`"/onTransfer 10 TRX"`).
+pub fn commands(line: &str) -> Vec<Target> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r#"\b(on[A-Z_]\w*)\s*[:=]\s*['"`]/(\w{3,})(?:\s[^'"`\n]*)?['"`]"#)
+            .expect("valid")
+    });
+    re.captures_iter(line)
+        .map(|c| Target::Command {
+            name: c[2].to_string(),
+            webhook: is_webhook_word(&c[1]),
+        })
+        .collect()
 }
 
 fn string_literal() -> &'static Regex {
@@ -32,19 +92,19 @@ fn string_literal() -> &'static Regex {
 
 /// The callback targets a callback-config line names. Only webhook URLs lead to handlers: a
 /// return or success URL leads to the buyer's page.
+/// A literal that is the value of a key is judged by its key (`onCallback: '/x', onSuccess:
+/// '/y'` names one webhook), any other by its whole line.
 pub fn targets(line: &str) -> Vec<Target> {
     let mut out = Vec::new();
-    let lower = line.to_ascii_lowercase();
-    let webhook = ["callback", "webhook", "ipn", "notif", "wc-api"]
-        .iter()
-        .any(|w| lower.contains(w));
-    let buyer = ["return", "success", "cancel", "redirect", "fail", "thank"]
-        .iter()
-        .any(|w| lower.contains(w));
-    if !webhook || buyer {
-        return out;
-    }
+    let line_is_webhook = is_webhook_word(line) && !is_buyer_word(line);
     for caps in string_literal().captures_iter(line) {
+        let webhook = match key_before(line, caps.get(0).map_or(0, |m| m.start())) {
+            Some(key) => is_webhook_word(key) && !is_buyer_word(key),
+            None => line_is_webhook,
+        };
+        if !webhook {
+            continue;
+        }
         let text = &caps[1];
         if let Some(hook) = text
             .split(['?', '&'])
@@ -261,6 +321,37 @@ fn inline_body(src: &str, view: &SyntaxView, from: usize) -> Option<Range<usize>
         }
     }
     None
+}
+
+/// A Bots.Business command's handler: the file whose `/*CMD ... CMD*/` header declares
+/// `command: /name` is the command's code, all of it after the header.
+pub fn command_handlers(src: &str, name: &str) -> Vec<Registration> {
+    let Some(header) = src.trim_start().strip_prefix("/*CMD") else {
+        return Vec::new();
+    };
+    let header_at = src.len() - header.len();
+    let Some(end) = header.find("CMD*/") else {
+        return Vec::new();
+    };
+    header[..end]
+        .lines()
+        .find_map(|l| {
+            let declared = l
+                .trim()
+                .strip_prefix("command:")?
+                .trim()
+                .strip_prefix('/')?;
+            (declared == name).then(|| {
+                let at = header_at + (l.as_ptr() as usize - header.as_ptr() as usize);
+                Registration {
+                    at,
+                    body: Some(header_at + end + "CMD*/".len()..src.len()),
+                    names: Vec::new(),
+                }
+            })
+        })
+        .into_iter()
+        .collect()
 }
 
 /// A WooCommerce API hook's handler: `add_action('woocommerce_api_x', array($this, 'm'))`.

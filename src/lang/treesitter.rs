@@ -307,9 +307,11 @@ impl Walker<'_> {
                 (Some(Some(class)), false) => format!("{class}.{name}"),
                 _ => name,
             };
+            // A function expression bound to a name (`X.prototype.sign = function () {}`)
+            // spans from its name: the binding is part of its definition.
             self.functions.push(FunctionSpan {
                 name,
-                range: node.byte_range(),
+                range: name_at.min(node.start_byte())..node.end_byte(),
                 name_at,
             });
             scope = Some(None);

@@ -647,28 +647,34 @@ fn with_provenance(
 /// the wanted targets), and the file and 1-based line of its route (0: named elsewhere).
 type Handler = (std::ops::Range<usize>, usize, String, usize);
 
-/// Where the provider's callbacks arrive: the paths (and WooCommerce hooks) the callback-config
-/// findings' URLs name, each with the finding that names it.
+/// Where the provider's callbacks (and responses) arrive: the paths and WooCommerce hooks the
+/// callback-config findings' URLs name, and the bot commands provider calls name for their
+/// events, each with the finding that names it.
 fn callback_targets(
     results: &BTreeMap<String, FileResult>,
     code: &[(Entry, Language)],
 ) -> Vec<(graph::routes::Target, Finding)> {
     let mut wanted: Vec<(graph::routes::Target, Finding)> = Vec::new();
     for (entry, r) in with_results(results, code) {
-        let config: Vec<&Finding> = r
+        let evidence: Vec<&Finding> = r
             .findings
             .iter()
-            .filter(|f| f.severity > Severity::Info && f.category == Category::CallbackConfig)
+            .filter(|f| f.severity > Severity::Info && f.category != Category::Other)
             .collect();
-        if config.is_empty() {
+        if evidence.is_empty() {
             continue;
         }
         let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
         let lines: Vec<&str> = src.lines().collect();
-        for f in config {
-            for t in graph::routes::targets(lines.get(f.line - 1).unwrap_or(&"")) {
+        for f in evidence {
+            let line = lines.get(f.line - 1).unwrap_or(&"");
+            let mut targets = graph::routes::commands(line);
+            if f.category == Category::CallbackConfig {
+                targets.extend(graph::routes::targets(line));
+            }
+            for t in targets {
                 if !wanted.iter().any(|(w, _)| *w == t) {
                     wanted.push((t, f.clone()));
                 }
@@ -687,7 +693,7 @@ fn route_handlers(
     code: &[(Entry, Language)],
     threads: usize,
 ) {
-    use graph::routes::{hook_handlers, registrations, Target};
+    use graph::routes::{command_handlers, hook_handlers, registrations, Target};
     let wanted = callback_targets(results, code);
     if wanted.is_empty() {
         return;
@@ -715,6 +721,7 @@ fn route_handlers(
             let regs = match target {
                 Target::Path(_) => registrations(&src, &view, target),
                 Target::Hook(h) => hook_handlers(&src, &view, h),
+                Target::Command { name, .. } => command_handlers(&src, name),
             };
             for reg in regs {
                 let route_line = lines.line_of(reg.at) + 1;
@@ -789,16 +796,31 @@ fn route_handlers(
             // Only the handler is the provider's: the file's other routes are the app's.
             lent.regions.push((range.clone(), config.provider));
             if via.is_empty() {
+                let lit = target.literal();
+                let (named, registered) = match target {
+                    Target::Command { webhook, .. } => (
+                        if *webhook {
+                            format!("callback names command /{lit}")
+                        } else {
+                            format!("response goes to command /{lit}")
+                        },
+                        format!("command /{lit} declared here"),
+                    ),
+                    _ => (
+                        format!("callback URL names /{lit}"),
+                        format!("route for /{lit} registered here"),
+                    ),
+                };
                 via.push(crate::finding::Via {
                     path: config.path.clone(),
                     line: config.line,
-                    what: format!("callback URL names /{}", target.literal()),
+                    what: named,
                 });
                 if *route_line > 0 {
                     via.push(crate::finding::Via {
                         path: route_file.clone(),
                         line: *route_line,
-                        what: format!("route for /{} registered here", target.literal()),
+                        what: registered,
                     });
                 }
             }
@@ -1066,8 +1088,9 @@ fn unverified_handlers(
         let verifies = result.findings.iter().any(|f| {
             f.category == Category::CallbackVerification && f.line >= first && f.line <= last
         });
-        let config = &wanted[*i].1;
+        let (target, config) = &wanted[*i];
         if verifies
+            || !target.is_webhook()
             || result
                 .findings
                 .iter()
@@ -1075,7 +1098,9 @@ fn unverified_handlers(
         {
             continue;
         }
-        let at = if route_file == rel && *route_line > 0 {
+        // A command's declaration is a comment header: the report goes on its first statement.
+        let declared_in_code = !matches!(wanted[*i].0, graph::routes::Target::Command { .. });
+        let at = if route_file == rel && *route_line > 0 && declared_in_code {
             lines.line_range(src, route_line - 1).start
         } else {
             range.start

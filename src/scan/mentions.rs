@@ -253,19 +253,14 @@ enum Verdict {
 /// metadata (its authors' addresses, homepage, issue tracker) as names. The findings stay as they are for now: a
 /// namespace line or a log message is still evidence that the file or function is the
 /// provider's code for the provider graph's edges; [`settle`] applies the verdicts at the end.
-pub fn judge(
-    findings: &[Finding],
-    view: &SyntaxView,
-    lines: &LineIndex,
-    src: &str,
-) -> Vec<Judged> {
+pub fn judge(findings: &[Finding], view: &SyntaxView, lines: &LineIndex, src: &str) -> Vec<Judged> {
     findings
         .iter()
         .filter(|f| f.severity > Severity::Info && (is_mention(f) || is_host(f)))
         .filter_map(|f| {
             let line = &src[lines.line_range(src, f.line - 1)];
-            let metadata = is_manifest_metadata(&f.path, line)
-                || (is_mention(f) && is_compose(&f.path));
+            let metadata =
+                is_manifest_metadata(&f.path, line) || (is_mention(f) && is_compose(&f.path));
             if !is_mention(f) && !metadata {
                 return None;
             }
