@@ -390,6 +390,45 @@ mod tests {
         );
         assert!(targets("callback_url: 'https://api.oxapay.com/v1/payment/invoice',").is_empty());
         assert!(targets("return_url: `${APP_URL}/orders/thanks`,").is_empty());
+        // Each literal by its own key: the webhook is named beside the buyer's return page.
+        assert_eq!(
+            targets("{ return_url: '/orders/thanks', callback_url: '/hooks/pay-events' }"),
+            vec![Target::Path("hooks/pay-events".into())]
+        );
+    }
+
+    #[test]
+    fn bot_commands_named_for_provider_events() {
+        let line = r#"Libs.PayLib.apiCall({ url: "merchants/request", fields: { amount: 5, onCallback: "/onPaid" }, onSuccess: "/showInvoice 5 USD" })"#;
+        assert_eq!(
+            commands(line),
+            vec![
+                Target::Command {
+                    name: "onPaid".into(),
+                    webhook: true
+                },
+                Target::Command {
+                    name: "showInvoice".into(),
+                    webhook: false
+                },
+            ]
+        );
+        assert!(Target::Command {
+            name: "onPaid".into(),
+            webhook: true
+        }
+        .is_webhook());
+        assert!(commands("once: '/onPaid', onPaid: 'onPaid'").is_empty());
+        assert!(commands("const url = '/onPaid';").is_empty());
+
+        let file = "/*CMD\n  command: /onPaid\n  need_reply: \nCMD*/\n\nif (options.status == 'Paid') Bot.sendMessage('ok')\n";
+        let regs = command_handlers(file, "onPaid");
+        assert_eq!(regs.len(), 1);
+        assert!(file[regs[0].at..].starts_with("  command: /onPaid"));
+        let body = regs[0].body.clone().unwrap();
+        assert!(file[body].trim_start().starts_with("if (options.status"));
+        assert!(command_handlers(file, "onPai").is_empty());
+        assert!(command_handlers("// command: /onPaid\n", "onPaid").is_empty());
     }
 
     #[test]

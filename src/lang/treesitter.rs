@@ -521,6 +521,17 @@ mod tests {
             names(Language::Javascript, src),
             vec!["Pay.create", "handler", "verifyHmac", "Pay.refund", "plain"]
         );
+        // A bound function expression spans from its name, so a rule scoped to the function
+        // sees `generateSign` when the body only computes the signature.
+        let view = parse(Language::Javascript, src).unwrap();
+        let refund = view
+            .functions
+            .iter()
+            .find(|f| f.name == "Pay.refund")
+            .unwrap();
+        assert!(src[refund.range.clone()].starts_with("refund = function (x) {}"));
+        let plain = view.functions.iter().find(|f| f.name == "plain").unwrap();
+        assert!(src[plain.range.clone()].starts_with("function plain"));
     }
 
     #[test]

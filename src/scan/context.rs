@@ -284,6 +284,44 @@ impl Opened {
     }
 }
 
+/// The functions that use a top-level constant whose value holds a provider anchor (`const
+/// BASE = "https://api.oxapay.com/"` and `HTTP.post({ url: BASE + path, body })`): they are the
+/// provider's code as if the value were written in them, so their generic terms (the `merchant`
+/// field of that body) count.
+pub fn constant_users(
+    rules: &[Rule],
+    cands: &[Candidate],
+    view: &SyntaxView,
+    src: &str,
+    lines: &LineIndex,
+) -> Vec<(Range<usize>, Provider)> {
+    let functions = view.functions();
+    let mut out: Vec<(Range<usize>, Provider)> = Vec::new();
+    for c in cands {
+        if c.function.is_some() || !is_live(c) || rules[c.rule].confidence != Confidence::High {
+            continue;
+        }
+        let line = lines.line_range(src, c.line);
+        let Some((name, kind, value_at)) = crate::graph::symbols::defined_name(&src[line.clone()])
+        else {
+            continue;
+        };
+        if c.span.start < line.start + value_at {
+            continue;
+        }
+        let provider = rules[c.rule].provider;
+        for at in crate::graph::symbols::uses(src, view, &name, kind) {
+            if let Some(f) = view.function_at(at) {
+                let range = functions[f].range.clone();
+                if !out.iter().any(|(r, p)| *r == range && *p == provider) {
+                    out.push((range, provider));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The providers whose name `bytes` spell, in any case.
 pub fn named_by_text(bytes: &[u8]) -> Vec<Provider> {
     Provider::ALL

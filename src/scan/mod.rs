@@ -340,7 +340,9 @@ fn analyze_linked(
             .filter(|p| !named.contains(p))
             .collect::<Vec<_>>(),
     );
-    let anchored = !cands.is_empty() || !named.is_empty() || !lent.regions.is_empty();
+    let mut regions = lent.regions.clone();
+    regions.extend(context::constant_users(all, &cands, &view, src, &lines));
+    let anchored = !cands.is_empty() || !named.is_empty() || !regions.is_empty();
     let called = wrappers.serves(lang) && wrappers.called_in(src);
     let in_context = anchored || called;
     if in_context {
@@ -365,15 +367,7 @@ fn analyze_linked(
         } else {
             Vec::new()
         };
-        let opened = Opened::new(
-            all,
-            &cands,
-            &calls,
-            &index.defs,
-            &view,
-            &named,
-            &lent.regions,
-        );
+        let opened = Opened::new(all, &cands, &calls, &index.defs, &view, &named, &regions);
         if in_context {
             let within = generic_ranges(&opened, &view, src, &lines);
             if within != generic_within {
