@@ -33,7 +33,9 @@ const ROUTERS: &[&str] = &[
 ];
 
 /// Call sites of HTTP client libraries, per language family. The callee is group 1 (the method
-/// or function name); a receiver, where the pattern has one, is group 2.
+/// or function name); a receiver, where the pattern has one, is group 2. A Python client that
+/// is callable (`return await self(call)` on a Stollen-style base) or holds a callable session
+/// (`self.session(Method(...))`) sends its requests by calling it.
 fn library_patterns(family: Language) -> Option<&'static Regex> {
     static CACHE: OnceLock<BTreeMap<Language, Regex>> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
@@ -50,7 +52,7 @@ fn library_patterns(family: Language) -> Option<&'static Regex> {
             (
                 Language::Python,
                 format!(
-                    r"(?:\b(urlopen|urllib\.request\.urlopen)\s*\(|([\w.]+)\.({verbs}|get|delete)\s*\()"
+                    r"(?:\b(urlopen|urllib\.request\.urlopen|self(?:\._?(?:session|transport))?)\s*\(|([\w.]+)\.({verbs}|get|delete)\s*\()"
                 ),
             ),
             (
@@ -257,6 +259,11 @@ mod tests {
         let py =
             "r = requests.post(url, json=d)\ns = data.get('status')\nt = self.session.get(url)\n";
         assert_eq!(callees(Language::Python, py), vec!["post", "get"]);
+        let py = "        return await self(call)\n        return await self.session(GetInfo(uuid=u))\n        self.selfish(x)\n";
+        assert_eq!(
+            callees(Language::Python, py),
+            vec!["self", "self.session"]
+        );
         let php = "<?php\n$r = curl_exec($ch);\n$x = Http::withHeaders($h)->post($url, $d);\n";
         assert_eq!(callees(Language::Php, php), vec!["curl_exec", "post"]);
         let go = "package x\nfunc f() {\n\treq, _ := http.NewRequest(\"POST\", u, b)\n\tres, _ := c.client.Do(req)\n}\n";
