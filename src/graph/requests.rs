@@ -260,10 +260,7 @@ mod tests {
             "r = requests.post(url, json=d)\ns = data.get('status')\nt = self.session.get(url)\n";
         assert_eq!(callees(Language::Python, py), vec!["post", "get"]);
         let py = "        return await self(call)\n        return await self.session(GetInfo(uuid=u))\n        self.selfish(x)\n";
-        assert_eq!(
-            callees(Language::Python, py),
-            vec!["self", "self.session"]
-        );
+        assert_eq!(callees(Language::Python, py), vec!["self", "self.session"]);
         let php = "<?php\n$r = curl_exec($ch);\n$x = Http::withHeaders($h)->post($url, $d);\n";
         assert_eq!(callees(Language::Php, php), vec!["curl_exec", "post"]);
         let go = "package x\nfunc f() {\n\treq, _ := http.NewRequest(\"POST\", u, b)\n\tres, _ := c.client.Do(req)\n}\n";

@@ -357,9 +357,12 @@ fn request_calls(
                 continue;
             };
             let source = request_evidence(&result.findings, view, &lines, at, Some(f)).map(
-                |(source, category)| RequestSource {
+                |(source, evidence)| RequestSource {
                     provider: source.provider,
-                    category,
+                    category: match evidence {
+                        Evidence::Own(category) => category,
+                        Evidence::Client => helper_call_category(src, view, at, Some(f)),
+                    },
                     severity: source.severity,
                     replacement: source.replacement.clone(),
                     path: rel.clone(),
@@ -426,7 +429,11 @@ fn request_calls(
                 .and_then(|h| family_helpers.get(h))
                 .and_then(Option::as_ref);
             let evidence = match request_evidence(&result.findings, &view, &lines, at, function) {
-                Some((source, category)) => {
+                Some((source, evidence)) => {
+                    let category = match evidence {
+                        Evidence::Own(category) => category,
+                        Evidence::Client => helper_call_category(&src, &view, at, function),
+                    };
                     let what = if super::mentions::declares_namespace(&source.snippet) {
                         format!(
                             "its file declares a package or namespace named after {}",
@@ -562,15 +569,16 @@ const REQUEST_CATEGORIES: [Category; 6] = [
     Category::Endpoint,
 ];
 
-/// The provider evidence a request call at `at` carries, with the category the call takes: the
-/// findings in its statement, else those of its function.
+/// The provider evidence a request call at `at` carries, and what it says of the call's
+/// operation: the findings in its statement, else those of its function, else its client
+/// class's or its namespace's.
 fn request_evidence<'a>(
     findings: &'a [Finding],
     view: &SyntaxView,
     lines: &LineIndex,
     at: usize,
     function: Option<usize>,
-) -> Option<(&'a Finding, Category)> {
+) -> Option<(&'a Finding, Evidence)> {
     let live = findings.iter().filter(|f| f.severity > Severity::Info);
     let stmt = view.statement_at(at).unwrap_or(at..at + 1);
     let (first, last) = (lines.line_of(stmt.start) + 1, lines.line_of(stmt.end) + 1);
@@ -593,18 +601,48 @@ fn request_evidence<'a>(
         live.clone()
             .find(|f| super::mentions::declares_namespace(&f.snippet))
     };
-    let best = match in_statement.min_by_key(rank) {
-        Some(f) => f,
-        None => function
-            .and_then(|g| in_function(&view.functions()[g].name))
-            .or_else(in_namespace)?,
+    // A client class that holds the provider's base URL, keys or signing (class 4): each of its
+    // methods' requests is the provider's, even one whose method names nothing itself
+    // (`return await self(call)` in `get_balance`). It takes the operation its path or its
+    // method's name says.
+    let in_class = || {
+        let class = &view.classes()[view.class_at(at)?];
+        let (first, last) = (
+            lines.line_of(class.range.start) + 1,
+            lines.line_of(class.range.end) + 1,
+        );
+        live.clone().find(|f| {
+            f.line >= first
+                && f.line <= last
+                && matches!(
+                    f.category,
+                    Category::Endpoint | Category::Credentials | Category::RequestSigning
+                )
+        })
     };
-    let category = if rank(&best) < REQUEST_CATEGORIES.len() {
-        best.category
-    } else {
-        Category::Endpoint
-    };
-    Some((best, category))
+    if let Some(f) = in_statement
+        .min_by_key(rank)
+        .or_else(|| function.and_then(|g| in_function(&view.functions()[g].name)))
+    {
+        let category = if rank(&f) < REQUEST_CATEGORIES.len() {
+            f.category
+        } else {
+            Category::Endpoint
+        };
+        return Some((f, Evidence::Own(category)));
+    }
+    in_class()
+        .or_else(in_namespace)
+        .map(|f| (f, Evidence::Client))
+}
+
+/// What a request call's evidence says about its operation.
+enum Evidence {
+    /// Its statement or function shows the operation (or only `endpoint`).
+    Own(Category),
+    /// Only its client class or namespace is the provider's: the operation is the one its path
+    /// or its function's name says.
+    Client,
 }
 
 /// `result` with `via` on the findings `before` (the file's earlier result) did not have: what
