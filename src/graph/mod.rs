@@ -13,6 +13,7 @@
 //! that mention an anchored file's module name have their imports parsed.
 
 pub mod clients;
+pub mod env;
 pub mod imports;
 pub mod requests;
 pub mod routes;

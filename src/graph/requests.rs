@@ -211,6 +211,22 @@ const GENERIC_VERBS: &[&str] = &[
     "query", "run", "make",
 ];
 
+/// Whether a function's name says only that it sends something (`_request`, `send`,
+/// `makeRequest`, `api_call`), not which operation: a request helper's own call is no invoice.
+pub fn is_sending_name(name: &str) -> bool {
+    let folded = name.trim_matches('_').to_ascii_lowercase().replace('_', "");
+    GENERIC_VERBS.contains(&folded.as_str())
+        || [
+            "make", "send", "do", "api", "base", "raw", "http", "perform",
+        ]
+        .iter()
+        .any(|p| {
+            folded
+                .strip_prefix(p)
+                .is_some_and(|rest| ["request", "call", "query"].contains(&rest))
+        })
+}
+
 /// Whether the call at `start` is bare or through `this`/`self`, or through a one- or
 /// two-letter receiver (Go's `c.fetch(...)` in a method of `c`).
 fn own_receiver(src: &str, start: usize) -> bool {
@@ -265,6 +281,28 @@ mod tests {
         assert_eq!(callees(Language::Php, php), vec!["curl_exec", "post"]);
         let go = "package x\nfunc f() {\n\treq, _ := http.NewRequest(\"POST\", u, b)\n\tres, _ := c.client.Do(req)\n}\n";
         assert_eq!(callees(Language::Go, go), vec!["http.NewRequest", "Do"]);
+    }
+
+    #[test]
+    fn sending_names_are_not_operations() {
+        for n in [
+            "_request",
+            "send",
+            "makeRequest",
+            "api_call",
+            "sendRequest",
+            "do_request",
+        ] {
+            assert!(is_sending_name(n), "{n}");
+        }
+        for n in [
+            "create_invoice",
+            "get_payment_info",
+            "requestPayout",
+            "sender",
+        ] {
+            assert!(!is_sending_name(n), "{n}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub(super) fn derive(
     rules: &RuleSet,
     results: &mut BTreeMap<String, FileResult>,
     code: &[(Entry, Language)],
+    env: &[Entry],
     threads: usize,
 ) {
     let hit: Vec<&str> = code
@@ -31,6 +32,105 @@ pub(super) fn derive(
     request_calls(results, &near, threads);
     imported_calls(results, &near, threads);
     client_calls(rules, results, &near, threads);
+    env_definitions(rules, results, code, env);
+}
+
+/// The provider graph's environment edge: a key that a provider finding reads from the
+/// environment (`merchantId: process.env.MERCHANT_ID` in `new CryptomusClient({...})`) is the
+/// provider's wherever a dotenv file defines it (`.env.example`), though its name never says
+/// so: that line is where the migration puts MakePay's keys beside the legacy ones. Only keys
+/// (and names that spell the provider) count: a URL under a generic name is usually the app's
+/// own (`PUBLIC_URL` in a callback URL).
+fn env_definitions(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    env: &[Entry],
+) {
+    if env.is_empty() {
+        return;
+    }
+    // Variable → (provider, category, where it is read).
+    let mut read: BTreeMap<String, (Provider, Category, String, usize)> = BTreeMap::new();
+    for (entry, r) in with_results(results, code) {
+        let live: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info && f.category != Category::Other)
+            .collect();
+        if live.is_empty() {
+            continue;
+        }
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
+            continue;
+        };
+        let lines: Vec<&str> = src.lines().collect();
+        for f in live {
+            for n in f.line..=f.end_line.max(f.line) {
+                for name in graph::env::reads(lines.get(n - 1).unwrap_or(&"")) {
+                    if let Some(category) = graph::env::category_of(name, f.provider, f.category) {
+                        read.entry(name.to_string()).or_insert((
+                            f.provider,
+                            category,
+                            entry.rel.clone(),
+                            n,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if read.is_empty() {
+        return;
+    }
+    let mut derived: Vec<(String, Finding)> = Vec::new();
+    for entry in env {
+        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
+            continue;
+        };
+        let view = build_view(Language::Env, &src);
+        let lines = LineIndex::new(&src);
+        let builder = FindingBuilder {
+            rel: &entry.rel,
+            src: &src,
+            view: &view,
+            lines: &lines,
+        };
+        let known = results.get(&entry.rel);
+        for (i, line) in src.lines().enumerate() {
+            let Some((name, at)) = graph::env::defined(line) else {
+                continue;
+            };
+            let Some((provider, category, path, read_at)) = read.get(name) else {
+                continue;
+            };
+            if known.is_some_and(|r| r.findings.iter().any(|f| f.line == i + 1)) {
+                continue;
+            }
+            let head = Head {
+                rule: format!("{}-env-definition", provider.id()),
+                provider: *provider,
+                category: *category,
+                severity: Severity::Warning,
+                confidence: Confidence::Medium,
+                message: format!("`{name}` is read by {provider} code ({path}:{read_at})"),
+                replacement: replacement_for(rules.rules(), *provider, *category),
+            };
+            let start = lines.line_range(&src, i).start + at;
+            let mut finding = builder.make(head, &(start..start + name.len()), None);
+            finding.via.push(crate::finding::Via {
+                path: path.clone(),
+                line: *read_at,
+                what: format!("reads {name}"),
+            });
+            derived.push((entry.rel.clone(), finding));
+        }
+    }
+    for (rel, finding) in derived {
+        let result = results.entry(rel).or_default();
+        result.findings.push(finding);
+        assign_fingerprints(&mut result.findings);
+    }
 }
 
 /// Whether a file is a provider client module: it holds the provider's base URL, keys or
@@ -430,17 +530,29 @@ fn request_calls(
                 .and_then(Option::as_ref);
             let evidence = match request_evidence(&result.findings, &view, &lines, at, function) {
                 Some((source, evidence)) => {
-                    let category = match evidence {
-                        Evidence::Own(category) => category,
-                        Evidence::Client => helper_call_category(&src, &view, at, function),
-                    };
-                    let what = if super::mentions::declares_namespace(&source.snippet) {
-                        format!(
-                            "its file declares a package or namespace named after {}",
-                            source.provider
-                        )
-                    } else {
-                        format!("the request carries {} ({})", source.rule, source.category)
+                    let (category, what) = match evidence {
+                        Evidence::Own(category) => (
+                            category,
+                            format!("the request carries {} ({})", source.rule, source.category),
+                        ),
+                        Evidence::Client
+                            if super::mentions::declares_namespace(&source.snippet) =>
+                        {
+                            (
+                                helper_call_category(&src, &view, at, function),
+                                format!(
+                                    "its file declares a package or namespace named after {}",
+                                    source.provider
+                                ),
+                            )
+                        }
+                        Evidence::Client => (
+                            helper_call_category(&src, &view, at, function),
+                            format!(
+                                "its class holds the {} client's {} ({})",
+                                source.provider, source.category, source.rule
+                            ),
+                        ),
                     };
                     let at_source = RequestSource {
                         provider: source.provider,
@@ -538,7 +650,7 @@ fn helper_call_category(
     function: Option<usize>,
 ) -> Category {
     let stmt = view.statement_at(at).unwrap_or(at..src.len().min(at + 200));
-    let rest = &src[at..stmt.end.max(at)];
+    let rest = call_arguments(&src[at..stmt.end.max(at)]);
     let path = rest.split(['"', '\'', '`']).nth(1).filter(|p| {
         p.starts_with('/')
             || p.chars()
@@ -547,7 +659,11 @@ fn helper_call_category(
     let words: Vec<String> = path
         .map(str::to_string)
         .into_iter()
-        .chain(function.map(|f| view.functions()[f].short_name().to_string()))
+        .chain(
+            function
+                .map(|f| view.functions()[f].short_name().to_string())
+                .filter(|name| !graph::requests::is_sending_name(name)),
+        )
         .collect();
     for w in &words {
         let c = graph::clients::category_of(std::slice::from_ref(w));
@@ -556,6 +672,33 @@ fn helper_call_category(
         }
     }
     Category::Endpoint
+}
+
+/// The argument list of the call that `text` starts with (callee first), to its closing
+/// parenthesis: a path literal later in the statement (`async with session.request(m, url) as
+/// r:` and the block under it) is not the call's.
+fn call_arguments(text: &str) -> &str {
+    let Some(open) = text.find('(') else {
+        return text;
+    };
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in text[open..].char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[..open + i + 1];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
 }
 
 /// What a request is for, most telling first: the operation its path names; a request known

@@ -131,6 +131,8 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let hit_files: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
     // Code files that missed the prefilter: only the provider graph may read them again.
     let other_code: Mutex<Vec<(Entry, Language)>> = Mutex::new(Vec::new());
+    // Dotenv files, hit or not: the graph's environment edge reads them.
+    let env_files: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
     let progress = progress::Progress::new(opts.progress);
     let no_wrappers = WrapperIndex::new(Vec::new());
 
@@ -153,6 +155,8 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
                 let lang = walk::language_of(&entry, buf);
                 if lang.is_code() {
                     other_code.lock().unwrap().push((entry, lang));
+                } else if lang == Language::Env {
+                    env_files.lock().unwrap().push(entry);
                 }
                 return;
             }
@@ -169,6 +173,8 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
             }
             if lang.is_code() {
                 hit_files.lock().unwrap().push((entry.clone(), lang));
+            } else if lang == Language::Env {
+                env_files.lock().unwrap().push(entry.clone());
             }
             let result = analyze(rules, &entry.rel, lang, &src, &no_wrappers);
             results.lock().unwrap().insert(entry.rel, result);
@@ -201,7 +207,9 @@ pub fn scan(rules: &RuleSet, opts: &ScanOptions) -> anyhow::Result<ScanOutcome> 
     let mut code = files;
     code.extend(other_code.into_inner().unwrap());
     code.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
-    edges::derive(rules, &mut results, &code, opts.walk.threads);
+    let mut env_files = env_files.into_inner().unwrap();
+    env_files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    edges::derive(rules, &mut results, &code, &env_files, opts.walk.threads);
     progress.finish();
 
     let files_matched = results.len();
