@@ -18,6 +18,7 @@ pub mod imports;
 pub mod requests;
 pub mod routes;
 pub mod symbols;
+pub mod types;
 
 use crate::finding::{Provider, Via};
 use crate::lang::Language;

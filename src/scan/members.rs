@@ -13,7 +13,7 @@ use crate::rules::Rule;
 use std::collections::BTreeMap;
 
 /// What one class shows of a provider.
-struct TypeEvidence {
+pub(super) struct TypeEvidence {
     provider: Provider,
     /// Evidence in the body outside any method: a request or response type.
     data: bool,
@@ -23,6 +23,18 @@ struct TypeEvidence {
     categories: Vec<Category>,
 }
 
+impl TypeEvidence {
+    /// A type the provider's operations name as their payload (the type-reference edge).
+    pub(super) fn payload(provider: Provider) -> Self {
+        TypeEvidence {
+            provider,
+            data: true,
+            client: false,
+            categories: Vec::new(),
+        }
+    }
+}
+
 /// Findings for the members of the file's provider types that no rule reported.
 pub(super) fn member_findings(
     rules: &[Rule],
@@ -30,8 +42,19 @@ pub(super) fn member_findings(
     builder: &FindingBuilder<'_>,
     reported: &[Finding],
 ) -> Vec<Finding> {
-    let view = builder.view;
     let types = provider_types(rules, kept, builder);
+    report_members(rules, builder, &types, reported)
+}
+
+/// Findings for the members of `types` (classes of the builder's file, by index) that no
+/// finding in `reported` covers yet.
+pub(super) fn report_members(
+    rules: &[Rule],
+    builder: &FindingBuilder<'_>,
+    types: &BTreeMap<usize, TypeEvidence>,
+    reported: &[Finding],
+) -> Vec<Finding> {
+    let view = builder.view;
     if types.is_empty() {
         return Vec::new();
     }
@@ -58,7 +81,11 @@ pub(super) fn member_findings(
         // states are the app's (`publicUrl`, `_baseUrl` for callbacks, `status`).
         let category = match name_category(name) {
             Some(c) if ev.data => c,
-            None if ev.data => class_category(class, &ev.categories),
+            None if ev.data => match class_category(class, &ev.categories) {
+                // A type known only by reference, whose name tells no operation either.
+                Category::Other => continue,
+                c => c,
+            },
             Some(c @ (Category::Credentials | Category::Payout)) if ev.client => c,
             _ => continue,
         };
