@@ -39,7 +39,6 @@ pub(super) fn derive(
     env::env_definitions(rules, results, code, env);
 }
 
-
 /// Whether a file is a provider client module: it holds the provider's base URL, keys or
 /// signing (the class 4), not merely calls that do.
 fn is_client(r: &FileResult) -> bool {

@@ -147,6 +147,18 @@ fn provider_types(
             );
         }
     }
+    // A status type in a file whose path names the provider (`cryptomus/enums/
+    // static_wallet_status.py`, `ru/x/cryptomus/data/PaymentStatus.java`) lists the provider's
+    // states, generic as some are (`active`, `paid`): each is a value the migration maps.
+    for &provider in &crate::scan::context::named_by_path(builder.rel) {
+        for (k, class) in view.classes().iter().enumerate() {
+            if class.name.ends_with("Status") || class.name.ends_with("State") {
+                types
+                    .entry(k)
+                    .or_insert_with(|| TypeEvidence::payload(provider));
+            }
+        }
+    }
     for (c, severity) in kept {
         let rule = &rules[c.rule];
         // A name is not evidence (the class `CryptomusError`), nor is a generic term, which

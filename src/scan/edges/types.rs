@@ -62,6 +62,44 @@ pub(super) fn referenced_types(
             }
         }
     }
+    report_types(rules, results, code, threads, &named);
+    // Second hop: the types the payload types' members name (`status: StaticWalletStatus`,
+    // `Result *StaticWalletResponse`) are the provider's too.
+    let mut nested: BTreeMap<String, (Language, Provider, String, usize)> = BTreeMap::new();
+    for (entry, r) in with_results(results, code) {
+        let lang = code
+            .iter()
+            .find(|(e, _)| e.rel == entry.rel)
+            .map_or(Language::Text, |(_, l)| *l);
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| f.rule.ends_with("-type-member"))
+        {
+            for name in graph::types::references(&f.snippet) {
+                if !named.contains_key(name) {
+                    nested.entry(name.to_string()).or_insert((
+                        lang.family(),
+                        f.provider,
+                        entry.rel.clone(),
+                        f.line,
+                    ));
+                }
+            }
+        }
+    }
+    report_types(rules, results, code, threads, &nested);
+}
+
+/// Reports the members of the types `named` holds (name → language family, provider, and
+/// where they are named) wherever they are defined among `code`.
+fn report_types(
+    rules: &RuleSet,
+    results: &mut BTreeMap<String, FileResult>,
+    code: &[(Entry, Language)],
+    threads: usize,
+    named: &BTreeMap<String, (Language, Provider, String, usize)>,
+) {
     if named.is_empty() {
         return;
     }
@@ -84,7 +122,7 @@ pub(super) fn referenced_types(
                 crate::finding::Via {
                     path: path.clone(),
                     line: *line,
-                    what: format!("an operation names `{}` as its payload", class.name),
+                    what: format!("names `{}` as a provider payload type", class.name),
                 },
             ));
         }
@@ -106,4 +144,3 @@ pub(super) fn referenced_types(
     });
     merge_derived(results, found, |_, _| true);
 }
-
