@@ -241,6 +241,8 @@ impl Opened {
             all: by_calls.clone(),
             by_calls,
         };
+        // Classes whose methods hold the provider's host, keys or signing: its client (class 4).
+        let mut clients: Vec<(usize, Provider)> = Vec::new();
         for c in cands {
             let scopes = match rules[c.rule].confidence {
                 Confidence::High => is_live(c),
@@ -251,6 +253,25 @@ impl Opened {
                 let p = rules[c.rule].provider;
                 opened.all.add(c.function, c.line, p);
                 opened.all.add_class(view, c.function, c.span.start, p);
+                let client_work = matches!(
+                    rules[c.rule].category,
+                    Category::Endpoint | Category::Credentials | Category::RequestSigning
+                );
+                if let (Some(_), true, Some(k)) =
+                    (c.function, client_work, view.class_at(c.span.start))
+                {
+                    clients.push((k, p));
+                }
+            }
+        }
+        // Every method of a client class is the provider's code: the constructor that stores
+        // the keys, the helper that builds the headers, the operation that names nothing.
+        for (k, p) in clients {
+            let class = &view.classes()[k].range;
+            for (f, span) in view.functions().iter().enumerate() {
+                if class.start <= span.range.start && span.range.end <= class.end {
+                    opened.all.add(Some(f), 0, p);
+                }
             }
         }
         // The functions of a module (`internal/cryptomus/client.go`, `oxapay_client.py`) or the
