@@ -265,8 +265,13 @@ impl Opened {
             }
         }
         // Every method of a client class is the provider's code: the constructor that stores
-        // the keys, the helper that builds the headers, the operation that names nothing.
+        // the keys, the helper that builds the headers, the operation that names nothing. A
+        // class is a client by its name too: an app's `OrderService` or generated `Merchant`
+        // class with one signing method keeps its other methods to itself.
         for (k, p) in clients {
+            if !is_client_name(&view.classes()[k].name) {
+                continue;
+            }
             let class = &view.classes()[k].range;
             for (f, span) in view.functions().iter().enumerate() {
                 if class.start <= span.range.start && span.range.end <= class.end {
@@ -341,6 +346,27 @@ pub fn constant_users(
         }
     }
     out
+}
+
+/// Whether a class's name says it talks to an API: named after a provider, or a client,
+/// gateway, session or base service (`CryptomusClient`, `BaseService`, `PaymentGateway`).
+fn is_client_name(name: &str) -> bool {
+    !named_by_text(name.as_bytes()).is_empty()
+        || [
+            "Client",
+            "Api",
+            "API",
+            "Sdk",
+            "SDK",
+            "Gateway",
+            "Session",
+            "Connection",
+            "Requester",
+            "RequestBuilder",
+            "BaseService",
+        ]
+        .iter()
+        .any(|w| name.ends_with(w))
 }
 
 /// The providers whose name `bytes` spell, in any case.
