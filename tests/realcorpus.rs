@@ -217,12 +217,15 @@ fn score(dir: &Path, rows: &[Row], misses: &mut Vec<String>) -> Tally {
             misses.push(format!("no finding in {path}"));
         }
     }
-    t.unlabelled_errors = findings
-        .iter()
-        .filter(|f| {
-            f.severity == Severity::Error && !rows.iter().any(|r| covers(f, &r.path, r.line))
-        })
-        .count();
+    for f in findings.iter().filter(|f| {
+        f.severity == Severity::Error && !rows.iter().any(|r| covers(f, &r.path, r.line))
+    }) {
+        t.unlabelled_errors += 1;
+        misses.push(format!(
+            "unlabelled error {}:{} by {} ({})",
+            f.path, f.line, f.rule, f.category
+        ));
+    }
     t.plan_functions = labelled_functions.len();
     t.plan_named = labelled_functions.intersection(&planned).count();
     t
