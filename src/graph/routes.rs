@@ -323,34 +323,47 @@ fn inline_body(src: &str, view: &SyntaxView, from: usize) -> Option<Range<usize>
     None
 }
 
-/// A Bots.Business command's handler: the file whose `/*CMD ... CMD*/` header declares
-/// `command: /name` is the command's code, all of it after the header.
-pub fn command_handlers(src: &str, name: &str) -> Vec<Registration> {
-    let Some(header) = src.trim_start().strip_prefix("/*CMD") else {
-        return Vec::new();
-    };
+/// The command a Bots.Business command file declares in its `/*CMD ... CMD*/` header
+/// (`command: /onPaid`, or without the slash), with the offset of its `command:` line and the offset where the
+/// command's code starts, after the header.
+pub fn declared_command(src: &str) -> Option<(&str, usize, usize)> {
+    let header = src.trim_start().strip_prefix("/*CMD")?;
     let header_at = src.len() - header.len();
-    let Some(end) = header.find("CMD*/") else {
-        return Vec::new();
-    };
-    header[..end]
-        .lines()
-        .find_map(|l| {
-            let declared = l
-                .trim()
-                .strip_prefix("command:")?
-                .trim()
-                .strip_prefix('/')?;
-            (declared == name).then(|| {
-                let at = header_at + (l.as_ptr() as usize - header.as_ptr() as usize);
-                Registration {
-                    at,
-                    body: Some(header_at + end + "CMD*/".len()..src.len()),
-                    names: Vec::new(),
-                }
-            })
+    let end = header.find("CMD*/")?;
+    header[..end].lines().find_map(|l| {
+        let name = l.trim().strip_prefix("command:")?.trim();
+        let name = name.strip_prefix('/').unwrap_or(name);
+        let at = header_at + (l.as_ptr() as usize - header.as_ptr() as usize);
+        (!name.is_empty()).then_some((name, at, header_at + end + "CMD*/".len()))
+    })
+}
+
+/// A Bots.Business command's handler: the file whose header declares `command: /name` is the
+/// command's code, all of it after the header.
+pub fn command_handlers(src: &str, name: &str) -> Vec<Registration> {
+    declared_command(src)
+        .filter(|(declared, _, _)| *declared == name)
+        .map(|(_, at, body)| Registration {
+            at,
+            body: Some(body..src.len()),
+            names: Vec::new(),
         })
         .into_iter()
+        .collect()
+}
+
+/// The commands a bot runs by name (`Bot.run({ command: "getTxInfo", ... })`,
+/// `Bot.runCommand("/getTxInfo")`), with the offset of each call.
+pub fn command_runs(src: &str) -> Vec<(&str, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r#"\bBot\.run(?:Command)?\s*\(\s*(?:\{\s*command\s*:\s*)?['"`]/?(\w{3,})['"`\s]"#,
+        )
+        .expect("valid")
+    });
+    re.captures_iter(src)
+        .filter_map(|c| Some((c.get(1)?.as_str(), c.get(0)?.start())))
         .collect()
 }
 
@@ -428,6 +441,10 @@ mod tests {
         let body = regs[0].body.clone().unwrap();
         assert!(file[body].trim_start().starts_with("if (options.status"));
         assert!(command_handlers(file, "onPai").is_empty());
+        assert_eq!(
+            command_runs("Bot.run({ command: \"getTxInfo\", options: { trackId: message } })\nBot.runCommand('/help')\nBot.run(params)"),
+            vec![("getTxInfo", 0), ("help", 65)]
+        );
         assert!(command_handlers("// command: /onPaid\n", "onPaid").is_empty());
     }
 

@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod commands;
 mod env;
 mod types;
 
@@ -35,6 +36,7 @@ pub(super) fn derive(
     request_calls(results, &near, threads);
     imported_calls(results, &near, threads);
     client_calls(rules, results, &near, threads);
+    commands::command_runs(results, code, threads);
     types::referenced_types(rules, results, &near, threads);
     env::env_definitions(rules, results, code, env);
 }
