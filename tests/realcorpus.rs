@@ -27,16 +27,18 @@ use std::path::{Path, PathBuf};
 mod tsv;
 
 /// Floors on the corpus totals (see the module doc), a little under what this engine reaches
-/// (found 0.838, files 245/266, 7 of 90 known non-touchpoints flagged, functions 1.000,
-/// plan 0.909, 118 error findings on unlabelled lines); the first run, before the provider
+/// (found 0.896, files 258/266, 3 of 90 known non-touchpoints flagged, functions 1.000,
+/// plan 0.960, 117 error findings on unlabelled lines); the first run, before the provider
 /// graph, gave 0.573, 243/268, 14, 0.975, 0.648, and before mentions were judged by their line
 /// (#17) 348 errors sat on unlabelled lines. Files hit fell by four when namespace lines and a
-/// date-format helper stopped counting: those files' only findings were such names.
-const MIN_FOUND: f64 = 0.83;
-const MIN_FILES: f64 = 0.915;
-const MAX_NONE_FLAGGED: usize = 8;
+/// date-format helper stopped counting: those files' only findings were such names. The
+/// issue's own targets are found 0.85, files 0.95, at most 5 flagged, functions 0.92, plan
+/// 0.85: the floors stay above them.
+const MIN_FOUND: f64 = 0.885;
+const MIN_FILES: f64 = 0.955;
+const MAX_NONE_FLAGGED: usize = 4;
 const MIN_FUNCTIONS: f64 = 0.99;
-const MIN_PLAN: f64 = 0.89;
+const MIN_PLAN: f64 = 0.94;
 /// Error findings on lines no label covers (neither a touchpoint nor a known non-touchpoint):
 /// not all are wrong (the labels are not exhaustive), but a name or a prose line at `error` is
 /// what makes a reader stop reading.
