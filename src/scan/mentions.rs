@@ -39,6 +39,29 @@ pub fn declares_namespace(line: &str) -> bool {
     .is_match(line)
 }
 
+/// The namespace or package a declaration line declares (`namespace Acme.Pay.Cryptomus;`,
+/// `package com.x.cryptomus.util;`, `namespace Vendor\OxaPay\Helpers;`).
+fn declared_namespace(line: &str) -> Option<&str> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(&RE, r"^\s*(?:namespace|package)\s+([\w.\\]+)\s*[;{]?\s*$")
+        .captures(line)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
+/// The module path an import line brings in (`using Acme.Pay.Cryptomus.Internal;`,
+/// `import com.x.cryptomus.util.Money;`, `use Vendor\OxaPay\Helpers\Price;`).
+fn imported_path(line: &str) -> Option<&str> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"^\s*(?:using|import|use)\s+(?:static\s+)?([\w.\\]+?)(?:\.\*)?\s*;?\s*$",
+    )
+    .captures(line)
+    .and_then(|c| c.get(1))
+    .map(|m| m.as_str())
+}
+
 /// A translation call (`__()`, `esc_html_e()`, `gettext`, `t('...')`) or an asset or page
 /// registration (`wp_enqueue_style('x-oxapay-css')`) opens before `col` on the line: the
 /// mention is its text domain, key or handle.
@@ -236,6 +259,8 @@ pub struct Judged {
     rule: String,
     /// The identifier the mention is part of (`Acme_OxaPay_Price_Tools`).
     word: String,
+    /// The namespace its line declares, if it is a namespace or package declaration.
+    declares: Option<String>,
     verdict: Verdict,
 }
 
@@ -247,6 +272,9 @@ enum Verdict {
     Message,
     /// A provider-named class or function: a name unless provider evidence lies in these lines.
     Namesake(RangeInclusive<usize>),
+    /// An import of a module path: a name when the repository declares that namespace only in
+    /// files with no provider evidence (its own helpers), else code.
+    Import(String),
 }
 
 /// Judges the file's mentions by their lines, and the provider hosts that are a package's own
@@ -275,6 +303,8 @@ pub fn judge(findings: &[Finding], view: &SyntaxView, lines: &LineIndex, src: &s
                 Verdict::Namesake(body)
             } else if in_message_call(line, col) {
                 Verdict::Message
+            } else if let Some(path) = imported_path(line) {
+                Verdict::Import(path.to_string())
             } else {
                 Verdict::Code
             };
@@ -283,6 +313,7 @@ pub fn judge(findings: &[Finding], view: &SyntaxView, lines: &LineIndex, src: &s
                 column: f.column,
                 rule: f.rule.clone(),
                 word: word_at(line, col).to_string(),
+                declares: declared_namespace(line).map(str::to_string),
                 verdict,
             })
         })
@@ -309,11 +340,15 @@ fn evidence_lines(findings: &[Finding], judged: &[Judged]) -> Vec<usize> {
 
 /// The provider-named classes and functions of the whole repository whose bodies hold no
 /// provider evidence once the provider graph is done: references to them
-/// (`Acme_OxaPay_Price_Tools::format(...)`) are the app's own helpers too.
+/// (`Acme_OxaPay_Price_Tools::format(...)`) are the app's own helpers too. With them, the
+/// provider-named namespaces that only such files declare (`Acme.Payments.Cryptomus.Internal`):
+/// importing one brings in the app's helpers, not the provider.
 pub fn standalone_helpers<'a>(
     files: impl Iterator<Item = (&'a [Finding], &'a [Judged])>,
 ) -> HashSet<String> {
     let mut helpers = HashSet::new();
+    let mut working: HashSet<String> = HashSet::new();
+    let mut quiet: HashSet<String> = HashSet::new();
     for (findings, judged) in files {
         let evidence = evidence_lines(findings, judged);
         for j in judged {
@@ -322,8 +357,16 @@ pub fn standalone_helpers<'a>(
                     helpers.insert(j.word.clone());
                 }
             }
+            if let Some(ns) = &j.declares {
+                if evidence.is_empty() {
+                    quiet.insert(ns.clone());
+                } else {
+                    working.insert(ns.clone());
+                }
+            }
         }
     }
+    helpers.extend(quiet.difference(&working).cloned());
     helpers
 }
 
@@ -344,6 +387,15 @@ pub fn settle(
             Some(j) => match &j.verdict {
                 Verdict::Name => true,
                 Verdict::Code | Verdict::Namesake(_) => helpers.contains(&j.word),
+                // `using A.B.Internal;` or `import a.b.internal.Money;`: the namespace itself
+                // or the one its last segment is a type of.
+                Verdict::Import(path) => {
+                    helpers.contains(path)
+                        || path
+                            .rsplit_once(['.', '\\'])
+                            .is_some_and(|(ns, _)| helpers.contains(ns))
+                        || helpers.contains(&j.word)
+                }
                 Verdict::Message => {
                     f.severity = Severity::Info;
                     f.mention = Some(Mention::Message);
@@ -379,6 +431,25 @@ mod tests {
         assert!(declares_namespace("pub mod oxapay;"));
         assert!(!declares_namespace("use Vendor\\OxaPay\\Client;"));
         assert!(!declares_namespace("const oxapay = require('./oxapay');"));
+    }
+
+    #[test]
+    fn declared_and_imported_namespaces() {
+        assert_eq!(
+            declared_namespace("namespace Acme.Payments.Cryptomus.Internal;"),
+            Some("Acme.Payments.Cryptomus.Internal")
+        );
+        assert_eq!(declared_namespace("module Cryptomus"), None);
+        assert_eq!(
+            imported_path("using Acme.Payments.Cryptomus.Internal;"),
+            Some("Acme.Payments.Cryptomus.Internal")
+        );
+        assert_eq!(
+            imported_path("import ru.x.cryptomus.utils.*;"),
+            Some("ru.x.cryptomus.utils")
+        );
+        assert_eq!(imported_path("use Vendor\\OxaPay\\Client as Pay;"), None);
+        assert_eq!(imported_path("$c = new OxaPayClient();"), None);
     }
 
     #[test]
