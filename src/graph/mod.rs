@@ -16,6 +16,7 @@ pub mod clients;
 pub mod env;
 pub mod imports;
 pub mod requests;
+pub mod responses;
 pub mod routes;
 pub mod symbols;
 pub mod types;

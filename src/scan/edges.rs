@@ -6,6 +6,7 @@ use super::*;
 
 mod commands;
 mod env;
+mod responses;
 mod types;
 
 /// Runs the provider graph's edges over what per-file matching found: only over the files near
@@ -37,6 +38,7 @@ pub(super) fn derive(
     imported_calls(results, &near, threads);
     client_calls(rules, results, &near, threads);
     commands::command_runs(results, code, threads);
+    responses::response_reads(rules, results, &near);
     types::referenced_types(rules, results, &near, threads);
     env::env_definitions(rules, results, code, env);
 }

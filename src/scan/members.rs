@@ -217,7 +217,7 @@ fn describes_payload(category: Category, matched: &str) -> bool {
 }
 
 /// What a member's name says it holds, when it says: keys, provider IDs, URLs, statuses.
-fn name_category(name: &str) -> Option<Category> {
+pub(super) fn name_category(name: &str) -> Option<Category> {
     let n = name.to_ascii_lowercase().replace(['_', '-'], "");
     let secret = |n: &str| {
         matches!(
