@@ -27,14 +27,14 @@ use std::path::{Path, PathBuf};
 mod tsv;
 
 /// Floors on the corpus totals (see the module doc), a little under what this engine reaches
-/// (found 0.895, files 258/266, 3 of 90 known non-touchpoints flagged, functions 1.000,
+/// (found 0.900, files 258/266, 3 of 90 known non-touchpoints flagged, functions 1.000,
 /// plan 0.960, 117 error findings on unlabelled lines); the first run, before the provider
 /// graph, gave 0.573, 243/268, 14, 0.975, 0.648, and before mentions were judged by their line
 /// (#17) 348 errors sat on unlabelled lines. Files hit fell by four when namespace lines and a
 /// date-format helper stopped counting: those files' only findings were such names. The
 /// issue's own targets are found 0.85, files 0.95, at most 5 flagged, functions 0.92, plan
 /// 0.85: the floors stay above them.
-const MIN_FOUND: f64 = 0.885;
+const MIN_FOUND: f64 = 0.89;
 const MIN_FILES: f64 = 0.955;
 const MAX_NONE_FLAGGED: usize = 4;
 const MIN_FUNCTIONS: f64 = 0.99;

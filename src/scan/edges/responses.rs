@@ -32,7 +32,9 @@ pub(super) fn response_reads(
             .findings
             .iter()
             .filter(|f| {
-                f.severity > Severity::Info && CALL_RULES.iter().any(|s| f.rule.ends_with(s))
+                f.severity > Severity::Info
+                    && CALL_RULES.iter().any(|s| f.rule.ends_with(s))
+                    && graph::responses::assigned(&f.snippet).is_some()
             })
             .collect();
         if calls.is_empty() {
