@@ -23,7 +23,10 @@ pub(super) fn referenced_types(
 ) {
     // Type name → (language family, provider, where an operation names it).
     let mut named: BTreeMap<String, (Language, Provider, String, usize)> = BTreeMap::new();
-    for (entry, r) in with_results(results, code) {
+    for (entry, lang) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
         let operations: Vec<&Finding> = r
             .findings
             .iter()
@@ -39,11 +42,7 @@ pub(super) fn referenced_types(
         let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
             continue;
         };
-        let lang = code
-            .iter()
-            .find(|(e, _)| e.rel == entry.rel)
-            .map_or(Language::Text, |(_, l)| *l);
-        let view = build_view(lang, &src);
+        let view = build_view(*lang, &src);
         let lines = LineIndex::new(&src);
         for span in view.functions() {
             let Some(f) = operations
@@ -66,11 +65,10 @@ pub(super) fn referenced_types(
     // Second hop: the types the payload types' members name (`status: StaticWalletStatus`,
     // `Result *StaticWalletResponse`) are the provider's too.
     let mut nested: BTreeMap<String, (Language, Provider, String, usize)> = BTreeMap::new();
-    for (entry, r) in with_results(results, code) {
-        let lang = code
-            .iter()
-            .find(|(e, _)| e.rel == entry.rel)
-            .map_or(Language::Text, |(_, l)| *l);
+    for (entry, lang) in code {
+        let Some(r) = results.get(&entry.rel) else {
+            continue;
+        };
         for f in r
             .findings
             .iter()
