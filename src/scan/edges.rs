@@ -260,7 +260,20 @@ struct Revisited<'a> {
     imported: Vec<String>,
 }
 
-impl Revisited<'_> {
+impl<'a> Revisited<'a> {
+    /// Reads and parses `entry` as `lang`, with no imports resolved.
+    fn read(entry: &'a Entry, lang: Language) -> Option<Self> {
+        let src = crate::encoding::read_to_string(&entry.path).ok()?;
+        Some(Revisited {
+            entry,
+            lang,
+            view: build_view(lang, &src),
+            lines: LineIndex::new(&src),
+            src,
+            imported: Vec::new(),
+        })
+    }
+
     fn builder(&self) -> FindingBuilder<'_> {
         FindingBuilder {
             rel: &self.entry.rel,

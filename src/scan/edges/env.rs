@@ -52,17 +52,10 @@ pub(super) fn env_definitions(
     }
     let mut derived: Vec<(String, Finding)> = Vec::new();
     for entry in env {
-        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
+        let Some(file) = Revisited::read(entry, Language::Env) else {
             continue;
         };
-        let view = build_view(Language::Env, &src);
-        let lines = LineIndex::new(&src);
-        let builder = FindingBuilder {
-            rel: &entry.rel,
-            src: &src,
-            view: &view,
-            lines: &lines,
-        };
+        let (src, lines, builder) = (&file.src, &file.lines, file.builder());
         let known = results.get(&entry.rel);
         for (i, line) in src.lines().enumerate() {
             let Some((name, at)) = graph::env::defined(line) else {
@@ -83,7 +76,7 @@ pub(super) fn env_definitions(
                 message: format!("`{name}` is read by {provider} code ({path}:{read_at})"),
                 replacement: replacement_for(rules.rules(), *provider, *category),
             };
-            let start = lines.line_range(&src, i).start + at;
+            let start = lines.line_range(src, i).start + at;
             let mut finding = builder.make(head, &(start..start + name.len()), None);
             finding.via.push(crate::finding::Via {
                 path: path.clone(),

@@ -40,29 +40,22 @@ pub(super) fn response_reads(
         if calls.is_empty() {
             continue;
         }
-        let Ok(src) = crate::encoding::read_to_string(&entry.path) else {
+        let Some(file) = Revisited::read(entry, *lang) else {
             continue;
         };
-        let view = build_view(*lang, &src);
-        let lines = LineIndex::new(&src);
-        let builder = FindingBuilder {
-            rel: &entry.rel,
-            src: &src,
-            view: &view,
-            lines: &lines,
-        };
+        let (src, view, lines, builder) = (&file.src, &file.view, &file.lines, file.builder());
         let mut out: Vec<Finding> = Vec::new();
         for call in calls {
-            let line = &src[lines.line_range(&src, call.line - 1)];
+            let line = &src[lines.line_range(src, call.line - 1)];
             let Some(var) = graph::responses::assigned(line) else {
                 continue;
             };
-            let start = lines.line_range(&src, call.line - 1).end;
+            let start = lines.line_range(src, call.line - 1).end;
             let end = match view.function_at(start) {
                 Some(f) => view.functions()[f].range.end,
                 None => {
                     let last = (call.line + UNBOUNDED_LINES).min(lines.line_count()) - 1;
-                    lines.line_range(&src, last).end
+                    lines.line_range(src, last).end
                 }
             };
             for (at, field) in graph::responses::reads(&src[start..end.max(start)], var) {
